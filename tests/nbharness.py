@@ -1,0 +1,76 @@
+"""Run a solution notebook's code cells in-process, with chosen solution cells replaced.
+
+Used by the variant tests (wrong implementations must fail their task's tests, other correct
+implementations must pass) and the experiment tests (each experiment shows its phenomenon).
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import traceback
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+SOLUTIONS = ROOT / "solutions"
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+def solution_path(stem: str) -> Path:
+    return SOLUTIONS / f"{stem}.ipynb"
+
+
+def nbg(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def is_experiment(cell) -> bool:
+    return "experiment" in cell.get("metadata", {}).get("tags", [])
+
+
+def load(stem: str):
+    return nbformat.read(solution_path(stem), as_version=4)
+
+
+def run(stem: str, replace: dict | None = None, experiments: bool = False):
+    """Execute the notebook's code cells in one namespace.
+
+    replace: {grade_id: source} swaps the source of those solution cells.
+    experiments: also run cells tagged 'experiment' (skipped by default for speed).
+    Returns (namespace, results) where results maps each test cell's grade_id to None (passed)
+    or the error text (failed).
+    """
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    replace = dict(replace or {})
+    nb = load(stem)
+    ns: dict = {"__name__": "__main__"}
+    results: dict = {}
+    unknown = set(replace) - {nbg(c).get("grade_id") for c in nb.cells}
+    if unknown:
+        raise KeyError(f"{stem}: no cells with grade_id {sorted(unknown)}")
+    for cell in nb.cells:
+        if cell.cell_type != "code" or (is_experiment(cell) and not experiments):
+            continue
+        meta = nbg(cell)
+        gid = meta.get("grade_id")
+        src = replace.get(gid, cell.source)
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):
+                exec(compile(src, f"<{stem}:{gid or 'cell'}>", "exec"), ns)
+        except Exception:  # noqa: BLE001 - a failing cell is a result, not a crash
+            err = traceback.format_exc(limit=2)
+            if meta.get("grade"):
+                results[gid] = err
+            elif not meta.get("solution"):
+                raise RuntimeError(f"{stem}: non-graded cell {gid or cell.source[:60]!r} failed:\n{err}")
+        else:
+            if meta.get("grade") and cell.cell_type == "code":
+                results[gid] = None
+        plt.close("all")
+    return ns, results
