@@ -1,0 +1,93 @@
+"""`rnn-course`: release the course, self-grade a notebook, grade a class."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .batch import Limits
+
+
+def _limits(a) -> Limits:
+    return Limits(cell_timeout=a.cell_timeout, wall_timeout=a.timeout, memory_mb=a.memory_mb)
+
+
+def _add_limits(p):
+    p.add_argument("--cell-timeout", type=int, default=60, help="seconds per cell (default 60)")
+    p.add_argument("--timeout", type=float, default=300, help="seconds per notebook (default 300)")
+    p.add_argument("--memory-mb", type=float, default=3072, help="memory per grading job in MiB (default 3072)")
+
+
+def cmd_release(a) -> int:
+    from .paths import resolve_stem
+    from .release import release
+    stems = [resolve_stem(s) for s in a.notebooks] or None
+    for path in release(stems):
+        print(f"released {path}")
+    return 0
+
+
+def cmd_check(a) -> int:
+    from .grading import NotACourseNotebook, check, locate
+    from .report import table, write_feedback
+    try:
+        path, stem = locate(a.notebook)
+    except NotACourseNotebook as e:
+        print(f"rnn-course check: {e}", file=sys.stderr)
+        return 2
+    print(f"Grading {path} with the visible and hidden tests ...", flush=True)
+    result = check(str(path), _limits(a))
+    print(table(result))
+    fb = Path(a.feedback) if a.feedback else path.with_suffix(".feedback.html")
+    write_feedback(result, fb)
+    print(f"feedback: {fb}")
+    return 0
+
+
+def cmd_grade(a) -> int:
+    from .grading import grade_folder
+    from .report import auto_totals, write_csv, write_feedback
+    results = grade_folder(Path(a.submissions), _limits(a), a.jobs, progress=not a.quiet)
+    out = Path(a.out)
+    write_csv(results, out)
+    fb_dir = Path(a.feedback) if a.feedback else out.with_name(out.stem + "_feedback")
+    for r in results:
+        write_feedback(r, fb_dir / r["learner"] / f"{r['stem']}.html")
+    by_status = {}
+    for r in results:
+        by_status[r["status"]] = by_status.get(r["status"], 0) + 1
+    learners = sorted({r["learner"] for r in results})
+    for learner in learners:
+        got = sum(auto_totals(r)[0] for r in results if r["learner"] == learner)
+        most = sum(auto_totals(r)[1] for r in results if r["learner"] == learner)
+        print(f"{learner:<20} {got:g} / {most:g}")
+    print(f"{len(results)} notebooks: " + ", ".join(f"{k} {v}" for k, v in sorted(by_status.items())))
+    print(f"grades: {out}\nfeedback: {fb_dir}/")
+    return 0
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="rnn-course", description=__doc__)
+    sub = p.add_subparsers(dest="cmd", required=True)
+    r = sub.add_parser("release", help="regenerate course/ from solutions/ (nbgrader generate_assignment)")
+    r.add_argument("notebooks", nargs="*", help="numbers or names (default: all)")
+    r.set_defaults(fn=cmd_release)
+    c = sub.add_parser("check", help="self-grade one learner notebook (visible + hidden tests)")
+    c.add_argument("notebook", help="a path like course/03_bptt.ipynb, or a number like 03")
+    c.add_argument("--feedback", help="where to write the HTML feedback (default: next to the notebook)")
+    _add_limits(c)
+    c.set_defaults(fn=cmd_check)
+    g = sub.add_parser("grade", help="grade SUBMISSIONS/<learner>/<NN_name>.ipynb for every learner")
+    g.add_argument("submissions")
+    g.add_argument("--out", default="grades.csv", help="CSV file (default grades.csv)")
+    g.add_argument("--feedback", help="folder for HTML feedback (default: <out>_feedback/)")
+    g.add_argument("--jobs", type=int, default=None, help="parallel workers (default: number of cores)")
+    g.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_limits(g)
+    g.set_defaults(fn=cmd_grade)
+    a = p.parse_args(argv)
+    return a.fn(a)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

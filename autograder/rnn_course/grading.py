@@ -1,0 +1,81 @@
+"""High-level grading: one learner notebook (check) or a folder of submissions (grade)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import engine, guard
+from .batch import Limits, run_job, run_jobs
+from .paths import COURSE, resolve_stem, solution_stems
+from .release import ensure_gradebook, released_path
+
+
+class NotACourseNotebook(ValueError):
+    pass
+
+
+def locate(target: str) -> tuple[Path, str]:
+    """'03' or a path -> (notebook path, stem); clear errors for everything else."""
+    p = Path(target)
+    if p.suffix == ".ipynb" or p.exists():
+        if not p.exists():
+            raise NotACourseNotebook(f"{p} does not exist.")
+        if p.is_dir():
+            raise NotACourseNotebook(f"{p} is a folder; pass one notebook, e.g. course/03_bptt.ipynb.")
+        if p.suffix != ".ipynb":
+            raise NotACourseNotebook(f"{p} is not a notebook (.ipynb); pass e.g. course/03_bptt.ipynb.")
+        try:
+            stem = resolve_stem(p.name)
+        except KeyError as e:
+            raise NotACourseNotebook(str(e.args[0])) from None
+        return p, stem
+    try:
+        stem = resolve_stem(target)
+    except KeyError as e:
+        raise NotACourseNotebook(str(e.args[0])) from None
+    path = COURSE / f"{stem}.ipynb"
+    if not path.exists():
+        raise NotACourseNotebook(f"{path} is missing; run `rnn-course release` to regenerate course/.")
+    return path, stem
+
+
+def make_job(path: Path, stem: str, learner: str, fingerprints: dict, keep: Path | None = None) -> dict:
+    return {"submission": str(Path(path).resolve()), "stem": stem, "learner": learner,
+            "released": str(released_path(stem)), "fingerprints": fingerprints,
+            "keep": str(keep) if keep else None}
+
+
+def check(target: str, limits: Limits | None = None, learner: str = "me") -> dict:
+    path, stem = locate(target)
+    ensure_gradebook([stem])
+    return run_job(make_job(path, stem, learner, guard.fingerprints()), limits or Limits())
+
+
+def missing_result(learner: str, stem: str) -> dict:
+    msg = f"no {stem}.ipynb in the submission"
+    return {"learner": learner, "stem": stem, "status": "missing", "message": msg, "notes": [],
+            "tasks": engine.zero_tasks(stem, msg), "seconds": 0.0, "peak_mb": 0.0}
+
+
+def grade_folder(folder: Path, limits: Limits | None = None, n_jobs: int | None = None,
+                 stems: list[str] | None = None, progress: bool = True) -> list[dict]:
+    """Grade folder/<learner>/<NN_name>.ipynb for every learner and notebook."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise NotADirectoryError(f"{folder} is not a folder of submissions (<learner>/<NN_name>.ipynb).")
+    stems = stems or solution_stems()
+    ensure_gradebook(stems)
+    fps = guard.fingerprints()
+    learners = sorted(p.name for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+    jobs, slots, results = [], [], []
+    for learner in learners:
+        for stem in stems:
+            nb = folder / learner / f"{stem}.ipynb"
+            if nb.exists():
+                slots.append(len(results))
+                results.append(None)
+                jobs.append(make_job(nb, stem, learner, fps))
+            else:
+                results.append(missing_result(learner, stem))
+    for slot, res in zip(slots, run_jobs(jobs, limits or Limits(), n_jobs, progress)):
+        results[slot] = res
+    return results
