@@ -1,0 +1,39 @@
+# The two commands of the README: `make lab` and `make test`. Both create .venv when missing.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+JOBS   ?= 2
+PORT   ?= 8888
+ROOT_FLAG := $(shell [ "$$(id -u)" = "0" ] && echo --allow-root)
+
+.PHONY: install lab test release bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+# JupyterLab on course/, with autograder/nbgrader_config.py picked up by nbgrader's extensions.
+lab: install
+	@echo "Starting JupyterLab on course/ at http://127.0.0.1:$(PORT)/lab (Ctrl-C to stop)"
+	cd autograder && JUPYTER_CONFIG_PATH=$(CURDIR)/autograder \
+	  $(CURDIR)/$(VENV)/bin/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) \
+	  --ServerApp.root_dir=$(CURDIR)/course $(ROOT_FLAG)
+
+# Everything: helper unit tests, variants, experiments, nbgrader round trips, CLI, and nbval
+# over solutions/ (in parallel, whole files per worker).
+test: install
+	MPLBACKEND=Agg $(PY) -m pytest -n $(JOBS) --dist loadfile --nbval-lax -p no:cacheprovider tests solutions
+
+release: install
+	$(VENV)/bin/rnn-course release
+
+bench: install
+	$(PY) bench/run_notebooks.py
+
+clean:
+	rm -rf autograder/work tests/artifacts bench/out
