@@ -78,7 +78,9 @@ def grade_prepared(nb: nbformat.NotebookNode, stem: str, learner: str, fingerpri
 
     tmp = Path(tempfile.mkdtemp(prefix="rnn-grade-"))
     try:
-        shutil.copy(WORK / "gradebook.db", tmp / "gradebook.db")
+        from .release import work_lock
+        with work_lock(shared=True):
+            shutil.copy(WORK / "gradebook.db", tmp / "gradebook.db")
         (tmp / "source" / stem).mkdir(parents=True)
         sub_dir = tmp / "submitted" / learner / stem
         sub_dir.mkdir(parents=True)

@@ -17,11 +17,12 @@ class ReleaseError(RuntimeError):
 
 
 @contextmanager
-def work_lock():
-    """One process at a time changes autograder/work (the gradebook lives there)."""
+def work_lock(shared: bool = False):
+    """One process at a time changes autograder/work (the gradebook lives there); readers
+    that copy the gradebook take the lock shared."""
     WORK.mkdir(parents=True, exist_ok=True)
-    with open(WORK / ".lock", "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
+    with open(WORK / ".lock", "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
         try:
             yield
         finally:

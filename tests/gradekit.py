@@ -1,0 +1,49 @@
+"""Build learner submissions from the course and solutions, for the grading tests."""
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import nbformat
+
+from rnn_course.paths import COURSE, SOLUTIONS
+
+
+def nbg(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {}) or {}
+
+
+def released(stem: str) -> nbformat.NotebookNode:
+    return nbformat.read(COURSE / f"{stem}.ipynb", as_version=4)
+
+
+def filled(stem: str, replace: dict | None = None) -> nbformat.NotebookNode:
+    """The released notebook with every solution cell filled in as a learner would.
+
+    Solution cells get the reference solution's source, or the source given in ``replace``.
+    """
+    nb = released(stem)
+    sol = {nbg(c).get("grade_id"): c.source for c in nbformat.read(SOLUTIONS / f"{stem}.ipynb", as_version=4).cells
+           if nbg(c).get("solution")}
+    replace = replace or {}
+    for cell in nb.cells:
+        gid = nbg(cell).get("grade_id")
+        if nbg(cell).get("solution") and gid in sol:
+            cell.source = replace.get(gid, sol[gid])
+    return nb
+
+
+def wrong(stem: str):
+    """(submission, task) with the notebook's ROUNDTRIP_WRONG mistake in place."""
+    mod = importlib.import_module(f"variants.v{stem}")
+    gid, mistake = mod.ROUNDTRIP_WRONG
+    test_id = getattr(mod, "TESTS", {}).get(gid, f"test_{gid}")
+    task = test_id[5:] if test_id.startswith("test_") else test_id
+    return filled(stem, {gid: mod.WRONG[gid][mistake]}), task
+
+
+def write(nb, folder: Path, learner: str, stem: str) -> Path:
+    path = folder / learner / f"{stem}.ipynb"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+    return path

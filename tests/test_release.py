@@ -1,0 +1,35 @@
+"""course/ is exactly what `rnn-course release` makes of solutions/."""
+from __future__ import annotations
+
+import re
+
+import nbformat
+
+from rnn_course.paths import COURSE, SOLUTIONS, solution_stems
+from rnn_course.release import release
+
+
+def test_course_matches_a_fresh_release(tmp_path):
+    stems = solution_stems()
+    release(stems, out=tmp_path)
+    drift = [s for s in stems if not (COURSE / f"{s}.ipynb").exists()
+             or (COURSE / f"{s}.ipynb").read_bytes() != (tmp_path / f"{s}.ipynb").read_bytes()]
+    assert not drift, f"course/ is stale for {drift}: run `rnn-course release` and commit course/"
+    extra = sorted(p.name for p in COURSE.glob("[0-9][0-9]_*.ipynb") if p.stem not in stems)
+    assert not extra, f"course/ has notebooks without a solution: {extra}"
+
+
+def test_released_notebooks_hide_solutions_and_hidden_tests():
+    for stem in solution_stems():
+        nb = nbformat.read(COURSE / f"{stem}.ipynb", as_version=4)
+        text = "\n".join(c.source for c in nb.cells)
+        assert "### BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text
+        assert "raise NotImplementedError()" in text
+        for c in nb.cells:
+            assert c.cell_type != "code" or not c.outputs, f"{stem}: outputs left in the released notebook"
+        sol = nbformat.read(SOLUTIONS / f"{stem}.ipynb", as_version=4)
+        for c in sol.cells:
+            for block in re.findall(r"### BEGIN HIDDEN TESTS(.*?)### END HIDDEN TESTS", c.source, re.S):
+                lines = [ln.strip() for ln in block.splitlines() if len(ln.strip()) > 25]
+                leaked = [ln for ln in lines if ln in text and ln not in c.source.split("### BEGIN HIDDEN TESTS")[0]]
+                assert not leaked, f"{stem}: hidden test lines leaked into course/: {leaked[:2]}"

@@ -1,0 +1,81 @@
+"""Every solution notebook has the spec's shape, graded names and signatures."""
+from __future__ import annotations
+
+import importlib
+import inspect
+import re
+
+import nbformat
+import pytest
+
+import nbharness
+from course_spec import SPEC
+from helpers.questions import BY_STEM
+
+STEMS = sorted(p.stem for p in nbharness.SOLUTIONS.glob("[0-9][0-9]_*.ipynb"))
+SECTIONS = ["Learn", "Implement", "Experiment", "Say it in an interview", "Checklist"]
+
+
+def test_every_question_has_its_notebook():
+    missing = [s for s in BY_STEM if s not in STEMS]
+    assert not missing, f"solution notebooks still missing: {missing}"
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_shape_of_the_notebook(stem):
+    nb = nbformat.read(nbharness.solution_path(stem), as_version=4)
+    nbformat.validate(nb)
+    q = BY_STEM[stem]
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert re.search(rf"show_card\(\s*{q.number}\s*\)", code[0].source), "the first code cell shows the card"
+    md = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    positions = []
+    for i, name in enumerate(SECTIONS, start=2):
+        m = re.search(rf"^##\s*{i}\.\s*{re.escape(name)}", md, re.M)
+        assert m, f"section '## {i}. {name}' missing"
+        positions.append(m.start())
+    assert positions == sorted(positions), "sections out of order"
+    for c in code:
+        assert not re.search(r"^\s*[%!]", c.source, re.M), "no IPython magics or shell escapes"
+    assert any(nbharness.is_experiment(c) for c in code), "experiment cells must be tagged 'experiment'"
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_graded_cells(stem):
+    nb = nbformat.read(nbharness.solution_path(stem), as_version=4)
+    meta = {nbharness.nbg(c).get("grade_id"): (c, nbharness.nbg(c)) for c in nb.cells if nbharness.nbg(c)}
+    for name in SPEC[stem]:
+        assert name in meta, f"no solution cell with grade_id {name!r}"
+        cell, m = meta[name]
+        assert m["solution"] and not m["grade"] and cell.cell_type == "code"
+        assert "### BEGIN SOLUTION" in cell.source and "### END SOLUTION" in cell.source
+        test = meta.get(f"test_{name}")
+        if test is None and stem in ("09_seq2seq",):
+            continue                     # Encoder/Decoder may share one test cell
+        assert test is not None, f"no test cell test_{name}"
+        tc, tm = test
+        assert tm["grade"] and tm["locked"] and not tm["solution"] and tm["points"] > 0
+        assert "### BEGIN HIDDEN TESTS" in tc.source and "### END HIDDEN TESTS" in tc.source
+        visible = tc.source.split("### BEGIN HIDDEN TESTS")[0]
+        assert visible.strip(), f"test_{name} needs visible checks before the hidden ones"
+    answer = meta.get("interview_answer")
+    assert answer, "interview_answer cell missing"
+    cell, m = answer
+    assert cell.cell_type == "markdown" and m["grade"] and m["solution"] and m["points"] > 0
+    assert "### BEGIN SOLUTION" in cell.source and "rubric" in cell.source.lower()
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_signatures_and_variants_exist(stem):
+    ns, _ = nbharness.run(stem)
+    for name, params in SPEC[stem].items():
+        assert name in ns, f"{name} not defined"
+        if params is not None:
+            got = [p for p in inspect.signature(ns[name]).parameters][: len(params)]
+            assert got == params, f"{name}{tuple(got)} but the spec says {name}{tuple(params)}"
+    mod = importlib.import_module(f"variants.v{stem}")
+    assert mod.STEM == stem
+    for name in SPEC[stem]:
+        assert mod.WRONG.get(name), f"no wrong implementations of {name} in tests/variants/v{stem}.py"
+    gid, mistake = mod.ROUNDTRIP_WRONG
+    assert mistake in mod.WRONG[gid]
