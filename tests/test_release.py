@@ -10,13 +10,21 @@ from rnn_course.release import release
 
 
 def test_course_matches_a_fresh_release(tmp_path):
-    stems = solution_stems()
-    release(stems, out=tmp_path)
-    drift = [s for s in stems if not (COURSE / f"{s}.ipynb").exists()
-             or (COURSE / f"{s}.ipynb").read_bytes() != (tmp_path / f"{s}.ipynb").read_bytes()]
+    release(solution_stems(), out=tmp_path)
+    fresh = sorted(p.name for p in tmp_path.glob("*.ipynb"))
+    assert "00_index.ipynb" in fresh
+    drift = [n for n in fresh if not (COURSE / n).exists() or (COURSE / n).read_bytes() != (tmp_path / n).read_bytes()]
     assert not drift, f"course/ is stale for {drift}: run `rnn-course release` and commit course/"
-    extra = sorted(p.name for p in COURSE.glob("[0-9][0-9]_*.ipynb") if p.stem not in stems)
-    assert not extra, f"course/ has notebooks without a solution: {extra}"
+    extra = sorted(p.name for p in COURSE.glob("*.ipynb") if p.name not in fresh)
+    assert not extra, f"course/ has notebooks that the release does not make: {extra}"
+
+
+def test_index_lists_every_question_and_the_checklist():
+    from helpers.questions import QUESTIONS
+    text = "\n".join(c.source for c in nbformat.read(COURSE / "00_index.ipynb", as_version=4).cells)
+    for q in QUESTIONS:
+        assert f"({q.notebook})" in text and q.colour in text
+    assert "Quick-review checklist" in text and "show_progress()" in text
 
 
 def test_released_notebooks_hide_solutions_and_hidden_tests():

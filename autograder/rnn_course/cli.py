@@ -50,6 +50,9 @@ def cmd_grade(a) -> int:
     results = grade_folder(Path(a.submissions), _limits(a), a.jobs, progress=not a.quiet)
     out = Path(a.out)
     write_csv(results, out)
+    import json
+    from .stats import sidecar
+    sidecar(out).write_text(json.dumps(results, indent=1))
     fb_dir = Path(a.feedback) if a.feedback else out.with_name(out.stem + "_feedback")
     for r in results:
         write_feedback(r, fb_dir / r["learner"] / f"{r['stem']}.html")
@@ -63,6 +66,33 @@ def cmd_grade(a) -> int:
         print(f"{learner:<20} {got:g} / {most:g}")
     print(f"{len(results)} notebooks: " + ", ".join(f"{k} {v}" for k, v in sorted(by_status.items())))
     print(f"grades: {out}\nfeedback: {fb_dir}/")
+    return 0
+
+
+def cmd_progress(a) -> int:
+    from .paths import COURSE
+    from .progress import chart, collect, table
+    folder = Path(a.folder) if a.folder else COURSE
+    if not folder.is_dir():
+        print(f"rnn-course progress: {folder} is not a folder of course notebooks", file=sys.stderr)
+        return 2
+    rows = collect(folder, _limits(a), a.jobs, progress=True)
+    print(table(rows))
+    png = chart(rows, Path(a.png) if a.png else folder / ".progress" / "progress.png")
+    print(f"chart: {png}")
+    return 0
+
+
+def cmd_stats(a) -> int:
+    from .stats import chart, compute, table
+    csv_path = Path(a.csv)
+    if not csv_path.exists():
+        print(f"rnn-course stats: {csv_path} does not exist (make it with `rnn-course grade`)", file=sys.stderr)
+        return 2
+    stats = compute(csv_path)
+    print(table(stats))
+    png = chart(stats, Path(a.png) if a.png else csv_path.with_name(csv_path.stem + "_stats.png"))
+    print(f"chart: {png}")
     return 0
 
 
@@ -85,6 +115,16 @@ def main(argv=None) -> int:
     g.add_argument("--quiet", action="store_true", help="no progress bar")
     _add_limits(g)
     g.set_defaults(fn=cmd_grade)
+    pr = sub.add_parser("progress", help="self-grade every changed notebook and show progress")
+    pr.add_argument("folder", nargs="?", help="folder of course notebooks (default: course/)")
+    pr.add_argument("--png", help="where to write the chart (default: <folder>/.progress/progress.png)")
+    pr.add_argument("--jobs", type=int, default=None)
+    _add_limits(pr)
+    pr.set_defaults(fn=cmd_progress)
+    st = sub.add_parser("stats", help="per-task class statistics from a grades CSV")
+    st.add_argument("csv")
+    st.add_argument("--png", help="chart file (default: <csv>_stats.png)")
+    st.set_defaults(fn=cmd_stats)
     a = p.parse_args(argv)
     return a.fn(a)
 

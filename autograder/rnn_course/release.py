@@ -96,4 +96,6 @@ def release(stems: list[str] | None = None, out: Path = COURSE) -> list[Path]:
             dest = out / f"{stem}.ipynb"
             shutil.copy(released_path(stem), dest)
             written.append(dest)
+        from .index import write as write_index
+        written.append(write_index(out))
     return written

@@ -1,0 +1,55 @@
+"""The course index (course/00_index.ipynb), generated from helpers.questions by the release."""
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from helpers.card import chip_html, tag_html
+from helpers.questions import BY_NUMBER, QUESTIONS, REVIEW_CHECKLIST
+
+INDEX_NAME = "00_index.ipynb"
+
+
+def card_md(q) -> str:
+    tags = " ".join(tag_html(t) for t in q.tags)
+    return (f'<div class="rnn-card" data-level="{q.level}" style="border-left: 6px solid {q.colour}; '
+            f'padding: 4px 12px; margin: 4px 0;">\n\n'
+            f'**Q{q.number}. [{html.escape(q.title)}]({q.notebook})** {chip_html(q.level)} {tags}\n\n'
+            f'{html.escape(q.one_line)}\n\n</div>')
+
+
+def build() -> nbformat.NotebookNode:
+    nb = new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["language_info"] = {"name": "python"}
+    cells = [new_markdown_cell(
+        "# Recurrent neural networks: 15 interview questions\n\n"
+        "Hidden state over time, BPTT and its truncation, LSTM and GRU gates, seq2seq, packing, and "
+        "where RNNs stand next to Transformers and convolutions. Each notebook below asks one question: "
+        "you implement the idea, check it against PyTorch, run an experiment, and self-grade "
+        "(`rnn-course check NN` in a terminal, or the progress cell at the end of this page).\n\n"
+        f"Difficulty: {chip_html('Easy')} {chip_html('Medium')} {chip_html('Hard')}")]
+    cells.append(new_markdown_cell("## The fifteen questions\n\n" + "\n\n".join(card_md(q) for q in QUESTIONS)))
+    items = []
+    for text, numbers in REVIEW_CHECKLIST:
+        links = ", ".join(f"[{n:02d}]({BY_NUMBER[n].notebook})" for n in numbers)
+        items.append(f"- [ ] {text} — {links}")
+    cells.append(new_markdown_cell("## Quick-review checklist\n\nBefore the interview, make sure you can:\n\n"
+                                   + "\n".join(items)
+                                   + "\n\nAnd on a whiteboard: draw the unrolled RNN for BPTT ([03](03_bptt.ipynb))."))
+    cells.append(new_markdown_cell("## Your progress\n\nRun the cell below: it self-grades every notebook you "
+                                   "changed since its last grading and shows points per question."))
+    cells.append(new_code_cell("from rnn_course.progress import show_progress\n\nrows = show_progress()"))
+    for i, c in enumerate(cells):
+        c["id"] = f"index-{i:02d}"
+    nb.cells = cells
+    return nb
+
+
+def write(folder: Path) -> Path:
+    path = Path(folder) / INDEX_NAME
+    nbformat.write(build(), path)
+    return path
