@@ -51,8 +51,20 @@ def _kill(pid: int) -> None:
         pass
 
 
-def run_job(job: dict, limits: Limits) -> dict:
-    """Grade one job in a subprocess; always returns a result dict with a status."""
+def run_job(job: dict, limits: Limits, retries: int = 1) -> dict:
+    """Grade one job in a subprocess; always returns a result dict with a status.
+
+    An infrastructure failure (status "error": the kernel did not start, nbgrader crashed) is
+    retried, so a busy machine never costs a learner points.
+    """
+    for _ in range(retries):
+        result = _run_once(job, limits)
+        if result["status"] != "error":
+            return result
+    return _run_once(job, limits)
+
+
+def _run_once(job: dict, limits: Limits) -> dict:
     with tempfile.TemporaryDirectory(prefix="rnn-job-") as tmp:
         jpath, rpath = Path(tmp) / "job.json", Path(tmp) / "result.json"
         jpath.write_text(json.dumps(dict(job, cell_timeout=limits.cell_timeout)))

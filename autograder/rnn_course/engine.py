@@ -51,7 +51,7 @@ def _inject(db_url: str, stem: str, nonce: str, fingerprints: dict) -> None:
     from nbgrader.utils import compute_checksum
 
     auto = {t.cell: t.points for t in manifest.tasks(stem) if not t.manual}
-    prelude = ("__import__('rnn_course.guard', fromlist=['verify']).verify("
+    prelude = ("__import__('rnn_course.guard', fromlist=['verify']).verify_and_restore(globals(), "
                + json.dumps(fingerprints) + ")\n")
     with Gradebook(db_url, COURSE_ID) as gb:
         nb = gb.find_notebook(stem, stem)
@@ -102,7 +102,10 @@ def grade_prepared(nb: nbformat.NotebookNode, stem: str, learner: str, fingerpri
             status = "kernel_died" if re.search(r"DeadKernel|Kernel died|kernel died", log) else "error"
             msg = ("the kernel died while running the notebook (os._exit, a crash, or memory)"
                    if status == "kernel_died" else "nbgrader could not grade the notebook")
-            return {"status": status, "tasks": zero_tasks(stem, msg), "message": msg, "log": log[-2000:]}
+            detail = [ln for ln in log.splitlines() if "Error" in ln or "error" in ln][-1:]
+            if detail:
+                msg += f" ({detail[0].strip()[:200]})"
+            return {"status": status, "tasks": zero_tasks(stem, msg), "message": msg, "log": log[-4000:]}
         out = nbformat.read(graded, as_version=4)
         if keep is not None:
             keep.parent.mkdir(parents=True, exist_ok=True)

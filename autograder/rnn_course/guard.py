@@ -21,6 +21,7 @@ CRITICAL = [
     "helpers.checks._is_tensor", "helpers.checks.CheckError",
     "builtins.print", "builtins.isinstance", "builtins.type", "builtins.abs", "builtins.len",
     "builtins.float", "builtins.bool", "builtins.AssertionError", "builtins.Exception",
+    "builtins.globals", "builtins.__import__", "importlib.import_module",
     "IPython.core.interactiveshell.InteractiveShell.showtraceback",
     "IPython.core.interactiveshell.InteractiveShell.run_cell",
     "IPython.core.interactiveshell.InteractiveShell.run_ast_nodes",
@@ -92,3 +93,27 @@ def verify(expected: dict) -> None:
     if ip.input_transformers_post or [t for t in ip.input_transformers_cleanup
                                       if getattr(t, "__module__", "").split(".")[0] not in ("IPython",)]:
         raise GradingIntegrityError("an input transformer was installed that can rewrite the tests.")
+
+
+TRUSTED_NAMES = ("check_close", "check_equal", "check_shape", "check_true", "rel_error", "as_array",
+                 "CheckError", "compare")
+
+
+def verify_and_restore(namespace: dict, expected: dict) -> None:
+    """verify(), then rebind the names the tests use to the genuine objects in ``namespace``.
+
+    Learner code can rebind a global such as ``check_close = lambda *a: None`` without touching
+    any module; the test cell then runs against the genuine functions again.
+    """
+    import sys
+
+    verify(expected)
+    import helpers.checks as checks
+    import numpy
+
+    for name in TRUSTED_NAMES:
+        if name in namespace or hasattr(checks, name):
+            namespace[name] = getattr(checks, name)
+    namespace["np"] = numpy
+    if "torch" in sys.modules:
+        namespace["torch"] = sys.modules["torch"]
