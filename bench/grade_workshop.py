@@ -1,0 +1,113 @@
+"""Workshop grading benchmark: plain serial nbgrader against `rnn-course grade --jobs N`.
+
+    python bench/grade_workshop.py                       # 30 learners x every notebook
+    python bench/grade_workshop.py --learners 6 --notebooks 01 02 03 --jobs 2
+
+Generates a batch with a realistic mix (correct, one function wrong, blank, broken JSON,
+a crash), grades it once with nbgrader's own autograde in one tree, one submission after the
+other, and once with our parallel grader, then prints both times, the ratio, the peak memory
+per worker and whether the scores agree. It prints figures; it asserts nothing.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+import gradekit  # noqa: E402
+from rnn_course.batch import Limits  # noqa: E402
+from rnn_course.grading import grade_folder  # noqa: E402
+from rnn_course.nbconfig import tree_config  # noqa: E402
+from rnn_course.paths import WORK, resolve_stem, solution_stems  # noqa: E402
+from rnn_course.release import ensure_gradebook  # noqa: E402
+
+KINDS = ["correct", "correct", "one_wrong", "blank", "correct", "broken_json", "crash"]
+
+
+def make_batch(folder: Path, learners: int, stems: list[str]) -> None:
+    for i in range(learners):
+        kind = KINDS[i % len(KINDS)]
+        for stem in stems:
+            path = folder / f"learner{i:02d}_{kind}" / f"{stem}.ipynb"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if kind == "broken_json":
+                path.write_text('{"cells": [')
+                continue
+            nb = {"correct": lambda: gradekit.filled(stem), "one_wrong": lambda: gradekit.wrong(stem)[0],
+                  "blank": lambda: gradekit.released(stem), "crash": lambda: gradekit.filled(stem)}[kind]()
+            if kind == "crash":
+                nb.cells.insert(3, nbformat.v4.new_code_cell("import os\nos._exit(3)"))
+            nbformat.write(nb, path)
+
+
+def serial_nbgrader(folder: Path, stems: list[str]) -> float:
+    """nbgrader alone: one tree, one gradebook, autograde each submission in turn."""
+    from nbgrader.apps import NbGraderAPI
+
+    tree = Path(tempfile.mkdtemp(prefix="nbgrader-serial-"))
+    shutil.copy(WORK / "gradebook.db", tree / "gradebook.db")
+    for learner in sorted(p.name for p in folder.iterdir()):
+        for stem in stems:
+            dest = tree / "submitted" / learner / stem
+            dest.mkdir(parents=True, exist_ok=True)
+            shutil.copy(folder / learner / f"{stem}.ipynb", dest / f"{stem}.ipynb")
+    for stem in stems:
+        (tree / "source" / stem).mkdir(parents=True, exist_ok=True)
+    cfg = tree_config(tree)
+    cfg.NbGrader.logfile = ""
+    cwd = os.getcwd()
+    os.chdir(tree)
+    t0 = time.perf_counter()
+    try:
+        api = NbGraderAPI(config=cfg)
+        for learner in sorted(p.name for p in (tree / "submitted").iterdir()):
+            for stem in stems:
+                api.autograde(stem, learner, force=True, create=True)
+    finally:
+        os.chdir(cwd)
+    elapsed = time.perf_counter() - t0
+    shutil.rmtree(tree, ignore_errors=True)
+    return elapsed
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--learners", type=int, default=30)
+    ap.add_argument("--notebooks", nargs="*", default=None)
+    ap.add_argument("--jobs", type=int, default=os.cpu_count())
+    ap.add_argument("--skip-serial", action="store_true")
+    a = ap.parse_args()
+    stems = [resolve_stem(s) for s in a.notebooks] if a.notebooks else solution_stems()
+    ensure_gradebook(stems)
+    folder = Path(tempfile.mkdtemp(prefix="workshop-"))
+    make_batch(folder, a.learners, stems)
+    n = a.learners * len(stems)
+    print(f"batch: {a.learners} learners x {len(stems)} notebooks = {n} submissions; {os.cpu_count()} cores")
+    t0 = time.perf_counter()
+    results = grade_folder(folder, Limits(), a.jobs, stems, progress=True)
+    ours = time.perf_counter() - t0
+    statuses = {}
+    for r in results:
+        statuses[r["status"]] = statuses.get(r["status"], 0) + 1
+    peak = max(r.get("peak_mb", 0) for r in results)
+    print(f"rnn-course grade --jobs {a.jobs}: {ours:8.1f} s  ({ours / n:.2f} s per notebook); "
+          f"peak memory per worker {peak:.0f} MiB; statuses {statuses}")
+    if not a.skip_serial:
+        serial = serial_nbgrader(folder, stems)
+        print(f"serial nbgrader autograde:   {serial:8.1f} s  ({serial / n:.2f} s per notebook)")
+        print(f"speed-up: {serial / ours:.2f}x")
+    shutil.rmtree(folder, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
