@@ -19,6 +19,7 @@ install: $(STAMP)
 
 # JupyterLab on course/, with autograder/nbgrader_config.py picked up by nbgrader's extensions.
 lab: install
+	@$(VENV)/bin/rnn-course setup-lab >/dev/null
 	@echo "Starting JupyterLab on course/ at http://127.0.0.1:$(PORT)/lab (Ctrl-C to stop)"
 	cd autograder && JUPYTER_CONFIG_PATH=$(CURDIR)/autograder \
 	  $(CURDIR)/$(VENV)/bin/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) \

@@ -125,6 +125,10 @@ def main(argv=None) -> int:
     st.add_argument("csv")
     st.add_argument("--png", help="chart file (default: <csv>_stats.png)")
     st.set_defaults(fn=cmd_stats)
+    d = sub.add_parser("doctor", help="check that this machine is ready for the course")
+    d.set_defaults(fn=lambda a: __import__("rnn_course.doctor", fromlist=["doctor"]).doctor())
+    sl = sub.add_parser("setup-lab", help="turn off nbgrader's exchange-based pages for a single learner")
+    sl.set_defaults(fn=lambda a: __import__("rnn_course.doctor", fromlist=["setup_lab"]).setup_lab())
     a = p.parse_args(argv)
     return a.fn(a)
 
