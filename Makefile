@@ -7,7 +7,7 @@ JOBS   ?= 2
 PORT   ?= 8888
 ROOT_FLAG := $(shell [ "$$(id -u)" = "0" ] && echo --allow-root)
 
-.PHONY: install lab test release bench clean
+.PHONY: install lab test release bench clean browser
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,8 +27,15 @@ lab: install
 
 # Everything: helper unit tests, variants, experiments, nbgrader round trips, CLI, and nbval
 # over solutions/ (in parallel, whole files per worker).
-test: install
+test: install browser
 	MPLBACKEND=Agg $(PY) -m pytest -n $(JOBS) --dist loadfile --nbval-lax -p no:cacheprovider tests solutions
+
+# The browser test drives Debian's chromium (playwright's own browser download does not work
+# offline). Installed when missing and we are root (CI); otherwise the browser test says how.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1 && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) ; } || \
+	  echo "note: chromium not installed; the browser test will be skipped (sudo apt-get install chromium)"
 
 release: install
 	$(VENV)/bin/rnn-course release
