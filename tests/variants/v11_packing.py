@@ -1,0 +1,254 @@
+"""Variants for solutions/11_packing.ipynb: realistic mistakes, other correct solutions, the experiment."""
+
+STEM = "11_packing"
+
+_PAD_SIG = '''def pad_batch(seqs, pad_value):
+    """Right-pad a list of sequences; returns (padded, lengths)."""
+'''
+_MASK_SIG = '''def length_mask(lengths, T):
+    """(N, T) bool mask, True where t < lengths[n]."""
+'''
+_LOSS_SIG = '''def masked_mean_loss(loss, mask):
+    """Mean of loss over the real positions of the batch."""
+'''
+_LAST_SIG = '''def last_valid_state(outputs, lengths):
+    """(N, H): outputs[n, lengths[n] - 1]."""
+'''
+_BUCKET_SIG = '''def bucket_by_length(lengths, batch_size):
+    """Batches of indices with similar lengths."""
+'''
+
+WRONG = {
+    "pad_batch": {
+        "sorts_by_length": _PAD_SIG + '''    seqs = sorted(seqs, key=len, reverse=True)
+    lengths = torch.tensor([len(s) for s in seqs], dtype=torch.int64)
+    padded = seqs[0].new_full((len(seqs), int(lengths.max())) + tuple(seqs[0].shape[1:]), pad_value)
+    for i, s in enumerate(seqs):
+        padded[i, :len(s)] = s
+    return padded, lengths
+''',
+        "left_padding": _PAD_SIG + '''    lengths = torch.tensor([len(s) for s in seqs], dtype=torch.int64)
+    T = int(lengths.max())
+    padded = seqs[0].new_full((len(seqs), T) + tuple(seqs[0].shape[1:]), pad_value)
+    for i, s in enumerate(seqs):
+        padded[i, T - len(s):] = s
+    return padded, lengths
+''',
+        "lengths_as_list": _PAD_SIG + '''    lengths = [len(s) for s in seqs]
+    padded = torch.nn.utils.rnn.pad_sequence(seqs, batch_first=True, padding_value=pad_value)
+    return padded, lengths
+''',
+        "lengths_float": _PAD_SIG + '''    lengths = torch.tensor([float(len(s)) for s in seqs])
+    padded = torch.nn.utils.rnn.pad_sequence(seqs, batch_first=True, padding_value=pad_value)
+    return padded, lengths
+''',
+        "ignores_pad_value": _PAD_SIG + '''    lengths = torch.tensor([len(s) for s in seqs], dtype=torch.int64)
+    padded = torch.nn.utils.rnn.pad_sequence(seqs, batch_first=True)
+    return padded, lengths
+''',
+        "float_buffer_for_tokens": _PAD_SIG + '''    lengths = torch.tensor([len(s) for s in seqs], dtype=torch.int64)
+    padded = torch.full((len(seqs), int(lengths.max())) + tuple(seqs[0].shape[1:]), float(pad_value))
+    for i, s in enumerate(seqs):
+        padded[i, :len(s)] = s
+    return padded, lengths
+''',
+    },
+    "length_mask": {
+        "le_instead_of_lt": _MASK_SIG + '''    return torch.arange(T)[None, :] <= lengths[:, None]
+''',
+        "float_mask": _MASK_SIG + '''    return (torch.arange(T)[None, :] < lengths[:, None]).float()
+''',
+        "ignores_T": _MASK_SIG + '''    T_max = int(lengths.max())
+    return torch.arange(T_max)[None, :] < lengths[:, None]
+''',
+        "left_padded_mask": _MASK_SIG + '''    return torch.arange(T)[None, :] >= (T - lengths)[:, None]
+''',
+        "transposed": _MASK_SIG + '''    return torch.arange(T)[:, None] < lengths[None, :]
+''',
+    },
+    "masked_mean_loss": {
+        "mean_over_all_positions": _LOSS_SIG + '''    return loss.mean()
+''',
+        "divides_by_N_times_T": _LOSS_SIG + '''    return (loss * mask).sum() / loss.numel()
+''',
+        "mean_of_sequence_means": _LOSS_SIG + '''    m = mask.to(loss.dtype)
+    return ((loss * m).sum(dim=1) / m.sum(dim=1)).mean()
+''',
+        "masked_mean_of_product": _LOSS_SIG + '''    return (loss * mask).mean()
+''',
+        "item_breaks_backward": _LOSS_SIG + '''    return float(loss[mask].mean().item())
+''',
+        "sum_not_mean": _LOSS_SIG + '''    return loss[mask].sum()
+''',
+    },
+    "last_valid_state": {
+        "index_length_not_length_minus_1": _LAST_SIG + '''    idx = lengths.clamp(max=outputs.shape[1] - 1)
+    return outputs[torch.arange(outputs.shape[0]), idx]
+''',
+        "index_length_raw": _LAST_SIG + '''    return outputs[torch.arange(outputs.shape[0]), lengths]
+''',
+        "always_last_step": _LAST_SIG + '''    return outputs[:, -1]
+''',
+        "sorted_order_not_restored": _LAST_SIG + '''    order = torch.argsort(lengths, descending=True)
+    return outputs[order, lengths[order] - 1]
+''',
+        "gather_wrong_axis": _LAST_SIG + '''    N, T, H = outputs.shape
+    idx = (lengths - 1).view(N, 1, 1).expand(N, 1, H)
+    return outputs.gather(2, idx).squeeze(1)
+''',
+        "detached": _LAST_SIG + '''    return outputs.detach()[torch.arange(outputs.shape[0]), lengths - 1]
+''',
+    },
+    "bucket_by_length": {
+        "no_sort": _BUCKET_SIG + '''    idx = list(range(len(lengths)))
+    return [idx[k:k + batch_size] for k in range(0, len(idx), batch_size)]
+''',
+        "drops_last_partial_batch": _BUCKET_SIG + '''    order = torch.argsort(lengths).tolist()
+    return [order[k:k + batch_size] for k in range(0, len(order) - batch_size + 1, batch_size)]
+''',
+        "overlapping_windows_duplicate": _BUCKET_SIG + '''    order = torch.argsort(lengths).tolist()
+    return [order[k:k + batch_size] for k in range(0, len(order), max(1, batch_size - 1))]
+''',
+        "exceeds_batch_size": _BUCKET_SIG + '''    order = torch.argsort(lengths).tolist()
+    return [order[k:k + batch_size + 1] for k in range(0, len(order), batch_size + 1)]
+''',
+        "strided_round_robin": _BUCKET_SIG + '''    order = torch.argsort(lengths).tolist()
+    nb = -(-len(order) // batch_size)
+    return [order[k::nb] for k in range(nb)]
+''',
+        "returns_lengths_not_indices": _BUCKET_SIG + '''    vals = sorted(int(x) for x in lengths)
+    return [vals[k:k + batch_size] for k in range(0, len(vals), batch_size)]
+''',
+        "one_index_per_batch": _BUCKET_SIG + '''    return [[i] for i in torch.argsort(lengths).tolist()]
+''',
+        "sorts_in_place": _BUCKET_SIG + '''    order = torch.argsort(lengths).tolist()
+    lengths.copy_(lengths.sort().values)
+    return [order[k:k + batch_size] for k in range(0, len(order), batch_size)]
+''',
+    },
+    "quick_check": {
+        "sorted_order": 'answer = "a"\n',
+        "runs_over_pads": 'answer = "c"\n',
+    },
+    "quick_check_pads": {
+        "real_fraction": "pad_fraction = (2 + 6 + 3 + 5) / (4 * 6)\n",
+        "pads_counted_once": "pad_fraction = 4 / 24\n",
+    },
+}
+
+CORRECT = {
+    "pad_batch": {
+        "pad_sequence": _PAD_SIG + '''    padded = torch.nn.utils.rnn.pad_sequence(list(seqs), batch_first=True, padding_value=pad_value)
+    return padded, torch.tensor([s.shape[0] for s in seqs]).long()
+''',
+        "cat_pads_per_row": _PAD_SIG + '''    T = max(s.shape[0] for s in seqs)
+    rows = []
+    for s in seqs:
+        pad = torch.full((T - s.shape[0],) + tuple(s.shape[1:]), pad_value, dtype=s.dtype)
+        rows.append(torch.cat([s, pad], dim=0))
+    return torch.stack(rows), torch.as_tensor([len(s) for s in seqs], dtype=torch.int64)
+''',
+    },
+    "length_mask": {
+        "loop_over_rows": _MASK_SIG + '''    lengths = list(int(L) for L in lengths)
+    mask = torch.zeros(len(lengths), T, dtype=torch.bool)
+    for n, L in enumerate(lengths):
+        mask[n, :L] = True
+    return mask
+''',
+        "int32_and_expand": _MASK_SIG + '''    L = torch.as_tensor(lengths).to(torch.int32)
+    t = torch.arange(T, dtype=torch.int32).expand(L.shape[0], T)
+    return t.lt(L.unsqueeze(1))
+''',
+    },
+    "masked_mean_loss": {
+        "boolean_indexing": _LOSS_SIG + '''    return loss[mask].mean()
+''',
+        "multiply_and_count": _LOSS_SIG + '''    m = mask.float()
+    return (loss * m).sum() / m.sum()
+''',
+        "masked_fill": _LOSS_SIG + '''    return loss.masked_fill(~mask, 0).sum() / mask.sum().clamp(min=1)
+''',
+    },
+    "last_valid_state": {
+        "gather": _LAST_SIG + '''    N, T, H = outputs.shape
+    idx = (lengths.long() - 1).view(N, 1, 1).expand(N, 1, H)
+    return outputs.gather(1, idx).squeeze(1)
+''',
+        "loop": _LAST_SIG + '''    return torch.stack([outputs[n, int(L) - 1] for n, L in enumerate(lengths)])
+''',
+        "int32_index": _LAST_SIG + '''    return outputs[torch.arange(outputs.shape[0]), (lengths - 1).to(torch.int32)]
+''',
+        "sort_then_unsort": _LAST_SIG + '''    order = torch.argsort(lengths, descending=True)
+    picked = outputs[order, lengths[order] - 1]
+    return picked[torch.argsort(order)]
+''',
+        "one_hot_sum": _LAST_SIG + '''    sel = torch.nn.functional.one_hot(lengths - 1, outputs.shape[1]).to(outputs.dtype)
+    return (sel.unsqueeze(-1) * outputs).sum(dim=1)
+''',
+    },
+    "bucket_by_length": {
+        "descending_numpy_ints": _BUCKET_SIG + '''    order = np.argsort(-np.asarray(lengths), kind="stable")
+    return [list(order[k:k + batch_size]) for k in range(0, len(order), batch_size)]
+''',
+        "tensor_chunks_shuffled": _BUCKET_SIG + '''    order = torch.argsort(torch.as_tensor(lengths))
+    chunks = list(torch.split(order, batch_size))
+    g = torch.Generator().manual_seed(0)
+    return [chunks[i] for i in torch.randperm(len(chunks), generator=g).tolist()]
+''',
+        "python_sorted_partial_first": _BUCKET_SIG + '''    L = [int(x) for x in lengths]
+    order = sorted(range(len(L)), key=lambda i: L[i])
+    first = len(order) % batch_size or batch_size
+    out = [order[:first]]
+    for k in range(first, len(order), batch_size):
+        out.append(order[k:k + batch_size])
+    return out
+''',
+        "balanced_sizes": _BUCKET_SIG + '''    order = torch.argsort(lengths).tolist()
+    nb = -(-len(order) // batch_size)
+    return [chunk.tolist() for chunk in torch.tensor_split(torch.tensor(order), nb)]
+''',
+        "random_ties_shuffled_inside": _BUCKET_SIG + '''    g = torch.Generator().manual_seed(1)
+    noise = torch.rand(len(lengths), generator=g)
+    order = sorted(range(len(lengths)), key=lambda i: (int(lengths[i]), float(noise[i])))
+    out = [order[k:k + batch_size] for k in range(0, len(order), batch_size)]
+    return [b[::-1] for b in out]
+''',
+    },
+    "quick_check_pads": {
+        "fraction_literal": "pad_fraction = 8 / 24\n",
+        "numpy_float": "pad_fraction = np.float64(1 / 3)\n",
+    },
+}
+
+# A deliberately wrong function whose failure costs exactly its own points (nbgrader round trip).
+ROUNDTRIP_WRONG = ("length_mask", "le_instead_of_lt")
+
+
+def check_experiment(E):
+    errs = E["state_errors"]
+    lens = E["lengths"]
+    longest = lens.index(max(lens))
+    naive = errs["padded run, h_n"]
+    # the plain padded run is right only for the longest sequence
+    assert naive[longest] < 1e-12, naive
+    assert all(e > 1e-3 for i, e in enumerate(naive) if i != longest), naive
+    # packing and last_valid_state match the one-by-one runs
+    assert E["packed_max_error"] < 1e-6, E["packed_max_error"]
+    assert E["last_valid_max_error"] < 1e-6, E["last_valid_max_error"]
+    # sorting by hand without undoing it puts states in the wrong rows; undoing it fixes them
+    assert E["forgot_unsort_max_error"] > 1e-3, E["forgot_unsort_max_error"]
+    assert E["unsorted_max_error"] < 1e-6, E["unsorted_max_error"]
+    # masked loss matches the reference, the plain mean does not
+    assert E["loss_masked_error"] < 1e-9, E["loss_masked_error"]
+    assert E["loss_naive_error"] > 1e-3, E["loss_naive_error"]
+    # bucketing clearly reduces the wasted share of padded steps, at every batch size
+    assert E["waste_random"] > 0.3, E["waste_random"]
+    assert E["waste_bucketed"] < 0.5 * E["waste_random"], (E["waste_bucketed"], E["waste_random"])
+    for bs, row in E["waste_table"].items():
+        assert row["bucketed"] < row["random"], (bs, row)
+    # a packed batch computes exactly the real steps; padded tensors compute more
+    s = E["steps"]
+    assert s["random, packed"] == s["bucketed, packed"] == E["real_steps"], s
+    assert s["random, padded"] > s["bucketed, padded"] > E["real_steps"], s
+    assert E["figure"] is not None
