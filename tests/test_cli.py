@@ -59,6 +59,14 @@ def test_check_explains_bad_targets(tmp_path):
     assert r.returncode == 2 and "does not exist" in r.stderr
 
 
+def test_check_spots_an_older_course_version(tmp_path):
+    nb = gradekit.released(STEM)
+    nb.metadata["rnn_course"]["version"] = "0123456789ab"
+    path = gradekit.write(nb, tmp_path, "old", STEM)
+    r = rnn_course("check", str(path))
+    assert r.returncode == 0 and "older version of the course" in r.stdout, r.stdout + r.stderr
+
+
 def test_grade_a_tiny_class(tmp_path):
     subs = tmp_path / "subs"
     gradekit.write(gradekit.filled(STEM), subs, "ada", STEM)

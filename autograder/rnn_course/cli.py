@@ -35,6 +35,12 @@ def cmd_check(a) -> int:
     except NotACourseNotebook as e:
         print(f"rnn-course check: {e}", file=sys.stderr)
         return 2
+    from .grading import version_warning
+    from .release import ensure_gradebook
+    ensure_gradebook([stem])
+    warning = version_warning(path, stem)
+    if warning:
+        print(f"note: {warning}")
     print(f"Grading {path} with the visible and hidden tests ...", flush=True)
     result = check(str(path), _limits(a))
     print(table(result))

@@ -38,6 +38,25 @@ def locate(target: str) -> tuple[Path, str]:
     return path, stem
 
 
+def version_warning(path: Path, stem: str) -> str | None:
+    """A message when ``path`` was released from another notebook or an older course version."""
+    import json
+
+    from .release import course_version
+    try:
+        meta = json.loads(Path(path).read_text(encoding="utf-8")).get("metadata", {}).get("rnn_course", {})
+    except (OSError, ValueError, AttributeError):
+        return None
+    if meta.get("notebook") and meta["notebook"] != stem:
+        return (f"this file was released as {meta['notebook']}.ipynb but is named {stem}.ipynb; "
+                f"rename it back to {meta['notebook']}.ipynb so it is graded against the right tests.")
+    if meta.get("version") and meta["version"] != course_version(stem):
+        return ("this notebook comes from an older version of the course: its test cells are replaced "
+                "by the current ones while grading. To update, run `git pull` and `rnn-course release`, "
+                f"then copy your solution cells into the new course/{stem}.ipynb.")
+    return None
+
+
 def make_job(path: Path, stem: str, learner: str, fingerprints: dict, keep: Path | None = None) -> dict:
     return {"submission": str(Path(path).resolve()), "stem": stem, "learner": learner,
             "released": str(released_path(stem)), "fingerprints": fingerprints,

@@ -64,10 +64,25 @@ def _generate(stems: list[str]) -> None:
             res = api.generate_assignment(stem, force=True, create=True)
             if not res.get("success"):
                 raise ReleaseError(f"nbgrader could not release {stem}:\n{res.get('error') or res.get('log')}")
+            _stamp(stem)
             state[stem] = _digest(stem)
             _state_file().write_text(json.dumps(state, indent=1, sort_keys=True))
     finally:
         os.chdir(cwd)
+
+
+def course_version(stem: str) -> str:
+    """A short fingerprint of the solution a released notebook was made from."""
+    return _digest(stem)[:12]
+
+
+def _stamp(stem: str) -> None:
+    """Record in the released notebook which course notebook and version it is."""
+    import nbformat
+    path = released_path(stem)
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata["rnn_course"] = {"notebook": stem, "version": course_version(stem)}
+    nbformat.write(nb, path)
 
 
 def released_path(stem: str) -> Path:

@@ -26,7 +26,9 @@ def run(job: dict) -> dict:
     keep = Path(job["keep"]) if job.get("keep") else None
     result = engine.grade_prepared(prepared.nb, stem, learner, job["fingerprints"],
                                    cell_timeout=job.get("cell_timeout", 60), keep=keep)
-    result["notes"] = prepared.notes
+    from .grading import version_warning
+    warning = version_warning(job["submission"], stem)
+    result["notes"] = ([warning] if warning else []) + prepared.notes
     if prepared.tampered and result["status"] == "ok":
         result["status"] = "tampered"
     if prepared.tampered:
