@@ -134,7 +134,7 @@ def results(tmp_path_factory):
 def test_verdict_and_score(results, learner):
     _, expect_status, expect = CASES[learner]
     r = results[2][learner]
-    assert r["status"] == expect_status, (r["status"], r.get("message"))
+    assert r["status"] == expect_status, (r["status"], r.get("message"), r.get("log", "")[-1500:])
     auto = {t["task"]: t for t in r["tasks"] if not t["manual"]}
     if expect == "full":
         assert all(t["passed"] for t in auto.values()), {k: t["reason"] for k, t in auto.items()}
