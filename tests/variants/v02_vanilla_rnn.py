@@ -185,8 +185,8 @@ def check_experiment(E):
     # tanh keeps every state inside (-1, 1)
     assert E["max_abs_state"] < 1.0
     sat = E["saturated_fraction"]
-    assert sat["weights x 3"] > sat["modest weights"] + 0.15, sat
+    assert sat["weights x 4"] > sat["modest weights"] + 0.15, sat
     # modest weights: the pulse fades within a few steps; large weights: it never fades
     vis = E["steps_pulse_visible"]
     assert vis["modest weights"] < 20, vis
-    assert vis["weights x 3"] >= E["steps_after_pulse"] - 2, vis
+    assert vis["weights x 4"] >= E["steps_after_pulse"] - 2, vis
