@@ -23,7 +23,8 @@ def test_index_lists_every_question_and_the_checklist():
     from helpers.questions import QUESTIONS
     text = "\n".join(c.source for c in nbformat.read(COURSE / "00_index.ipynb", as_version=4).cells)
     for q in QUESTIONS:
-        assert f"({q.notebook})" in text and q.colour in text
+        assert q.title in text and q.colour in text
+        assert (f"({q.notebook})" in text) == (SOLUTIONS / q.notebook).exists()
     assert "Quick-review checklist" in text and "show_progress()" in text
 
 

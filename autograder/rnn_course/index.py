@@ -14,14 +14,18 @@ INDEX_NAME = "00_index.ipynb"
 
 
 def card_md(q) -> str:
+    from .paths import SOLUTIONS
     tags = " ".join(tag_html(t) for t in q.tags)
+    title = (f"[{html.escape(q.title)}]({q.notebook})" if (SOLUTIONS / q.notebook).exists()
+             else f"{html.escape(q.title)} (notebook in preparation)")
     return (f'<div class="rnn-card" data-level="{q.level}" style="border-left: 6px solid {q.colour}; '
             f'padding: 4px 12px; margin: 4px 0;">\n\n'
-            f'**Q{q.number}. [{html.escape(q.title)}]({q.notebook})** {chip_html(q.level)} {tags}\n\n'
+            f'**Q{q.number}. {title}** {chip_html(q.level)} {tags}\n\n'
             f'{html.escape(q.one_line)}\n\n</div>')
 
 
 def build() -> nbformat.NotebookNode:
+    from .paths import SOLUTIONS
     nb = new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.metadata["language_info"] = {"name": "python"}
@@ -35,7 +39,8 @@ def build() -> nbformat.NotebookNode:
     cells.append(new_markdown_cell("## The fifteen questions\n\n" + "\n\n".join(card_md(q) for q in QUESTIONS)))
     items = []
     for text, numbers in REVIEW_CHECKLIST:
-        links = ", ".join(f"[{n:02d}]({BY_NUMBER[n].notebook})" for n in numbers)
+        links = ", ".join(f"[{n:02d}]({BY_NUMBER[n].notebook})" if (SOLUTIONS / BY_NUMBER[n].notebook).exists()
+                          else f"{n:02d}" for n in numbers)
         items.append(f"- [ ] {text} — {links}")
     cells.append(new_markdown_cell("## Quick-review checklist\n\nBefore the interview, make sure you can:\n\n"
                                    + "\n".join(items)
