@@ -37,8 +37,11 @@ def test_released_notebooks_hide_solutions_and_hidden_tests():
         for c in nb.cells:
             assert c.cell_type != "code" or not c.outputs, f"{stem}: outputs left in the released notebook"
         sol = nbformat.read(SOLUTIONS / f"{stem}.ipynb", as_version=4)
+        # what the learner may see: the solution notebook without its hidden tests and answers
+        public = "\n".join(re.sub(r"### BEGIN (HIDDEN TESTS|SOLUTION).*?### END \1", "", c.source, flags=re.S)
+                           for c in sol.cells)
         for c in sol.cells:
             for block in re.findall(r"### BEGIN HIDDEN TESTS(.*?)### END HIDDEN TESTS", c.source, re.S):
                 lines = [ln.strip() for ln in block.splitlines() if len(ln.strip()) > 25]
-                leaked = [ln for ln in lines if ln in text and ln not in c.source.split("### BEGIN HIDDEN TESTS")[0]]
+                leaked = [ln for ln in lines if ln in text and ln not in public]
                 assert not leaked, f"{stem}: hidden test lines leaked into course/: {leaked[:2]}"
