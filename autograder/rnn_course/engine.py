@@ -143,9 +143,12 @@ def score_executed(nb: nbformat.NotebookNode, stem: str, nonce: str) -> dict:
             integrity.append(reason)
         tasks.append({"task": t.task, "cell": t.cell, "score": t.points if passed else 0.0,
                       "max_score": t.points, "manual": False, "passed": passed, "reason": reason})
-    for c in nb.cells:
+    notes = sorted(set(integrity))
+    for i, c in enumerate(nb.cells):
         if c.cell_type == "code" and any(o.get("ename") == "CellTimeoutError" for o in c.get("outputs", [])):
             status = "timeout"
+            first = (c.source.strip().splitlines() or [""])[0][:60]
+            notes.append(f"cell {i} ({first!r}) ran longer than the per-cell time limit")
     if integrity and status == "ok":
         status = "tampered"
-    return {"status": status, "tasks": tasks, "message": "; ".join(sorted(set(integrity)))}
+    return {"status": status, "tasks": tasks, "message": "; ".join(notes)}
