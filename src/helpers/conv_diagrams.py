@@ -1,0 +1,54 @@
+"""Schematic drawing of a stack of causal 1D convolutions (dots and lines, no computation).
+
+Used by the Learn section of notebook 14 (1D CNN vs RNN). Time runs left to right; the input
+row is at the bottom and each convolution layer adds one row above it. The connections that
+feed the newest output are highlighted.
+"""
+from __future__ import annotations
+
+
+def draw_causal_stack(kernel_size: int, dilations, T: int = 16, ax=None, title: str | None = None):
+    """Draw the connections of causal conv layers with the given dilations over T steps.
+
+    Output t of a layer with dilation d reads steps t, t - d, ..., t - (kernel_size - 1) d of the
+    row below (steps before 0 are the zero padding and are not drawn). Returns the axes.
+    """
+    import matplotlib.pyplot as plt
+    dilations = [int(d) for d in dilations]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(0.45 * T + 1.5, 0.7 * len(dilations) + 1.4))
+    rows = len(dilations) + 1
+    # the highlighted tree: steps of each row that the newest output depends on, top to bottom
+    active = [set() for _ in range(rows)]
+    active[-1] = {T - 1}
+    for layer in range(rows - 1, 0, -1):
+        d = dilations[layer - 1]
+        for t in active[layer]:
+            for j in range(kernel_size):
+                if t - j * d >= 0:
+                    active[layer - 1].add(t - j * d)
+    for layer in range(1, rows):
+        d = dilations[layer - 1]
+        for t in range(T):
+            for j in range(kernel_size):
+                s = t - j * d
+                if s < 0:
+                    continue
+                on = t in active[layer]
+                ax.plot([s, t], [layer - 1, layer], color="#1f77b4" if on else "#dddddd",
+                        lw=1.4 if on else 0.6, zorder=2 if on else 1)
+    for layer in range(rows):
+        for t in range(T):
+            on = t in active[layer]
+            ax.scatter([t], [layer], s=28, zorder=3, color="#1f77b4" if on else "#bbbbbb")
+    ax.set_yticks(range(rows))
+    ax.set_yticklabels(["input"] + [f"layer {i + 1} (d={d})" for i, d in enumerate(dilations)], fontsize=8)
+    ax.set_xticks(range(0, T, max(1, T // 8)))
+    ax.set_xlabel("time step")
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
+    ax.tick_params(axis="y", length=0)
+    if title is None:
+        title = f"kernel {kernel_size}, dilations {dilations}: inputs seen by the newest output"
+    ax.set_title(title, fontsize=9)
+    return ax
