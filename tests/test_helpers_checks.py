@@ -102,3 +102,13 @@ def test_rel_error_and_compare(capsys):
     line = compare("h", np.array([1.0, 2.0]), np.array([1.0, 2.0 + 1e-9]))
     assert "exact: False" in line and "approximate: True" in line and "max diff" in line
     assert "max diff" in capsys.readouterr().out
+
+
+def test_check_choice_normalises_and_names_the_allowed_strings():
+    from helpers.checks import check_choice
+    assert check_choice(" B ") == "b"
+    assert check_choice("c", choices="abc") == "c"
+    for bad in ["e", "", None, 2, ["a"]]:
+        with pytest.raises(CheckError) as e:
+            check_choice(bad, "answer_order")
+        assert 'answer_order must be one of the strings "a", "b", "c", "d"' in str(e.value)

@@ -4,6 +4,10 @@ Every job runs in its own process with its own private nbgrader tree and gradebo
 (rnn_course.engine); the parent only starts processes, watches them and collects their JSON
 results, so no SQLite file is ever written by two processes. A job that exceeds a limit is
 killed with its whole process group (the kernel included) and gets a verdict; the batch goes on.
+
+Each worker slot keeps one fork server (``rnn_course.worker --serve``) that has imported
+nbgrader once and forks a fresh process per job; where fork is not available, every job starts
+a new interpreter instead.
 """
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -45,10 +50,91 @@ def _tree_rss(proc: psutil.Process) -> float:
 
 
 def _kill(pid: int) -> None:
+    """Kill a job process, its process group and every descendant (the kernel included)."""
+    try:
+        kids = psutil.Process(pid).children(recursive=True)
+    except psutil.Error:
+        kids = []
     try:
         os.killpg(pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
+    for k in kids:
+        try:
+            k.kill()
+        except psutil.Error:
+            pass
+
+
+def _env() -> dict:
+    return dict(os.environ, MPLBACKEND="Agg", PYTHONWARNINGS="ignore", OMP_NUM_THREADS="1",
+                MKL_NUM_THREADS="1")
+
+
+class ForkServer:
+    """One ``rnn_course.worker --serve`` process: start() once, then run() one job at a time."""
+
+    def __init__(self):
+        self.proc = None
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen([sys.executable, "-m", "rnn_course.worker", "--serve"],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.DEVNULL, env=_env(), text=True,
+                                     start_new_session=True)
+
+    def submit(self, jpath: Path, rpath: Path) -> int | None:
+        """Fork a child for the job; its pid, or None if the server is gone."""
+        if not self.alive():
+            self.start()
+        try:
+            self.proc.stdin.write(f"{jpath}\t{rpath}\n")
+            self.proc.stdin.flush()
+            return int(self.proc.stdout.readline())
+        except (OSError, ValueError):
+            self.close()
+            return None
+
+    def wait_done(self) -> None:
+        """Read the server's 'done' line for the child that just ended."""
+        try:
+            self.proc.stdout.readline()
+        except (OSError, ValueError):
+            self.close()
+
+    def close(self) -> None:
+        if self.proc is not None:
+            try:
+                self.proc.stdin.close()
+                self.proc.wait(timeout=5)
+            except Exception:  # noqa: BLE001 - a server that will not stop is killed
+                _kill(self.proc.pid)
+            self.proc = None
+
+
+_local = threading.local()
+_servers: list = []
+_servers_lock = threading.Lock()
+
+
+def _server() -> ForkServer | None:
+    if not hasattr(os, "fork"):
+        return None
+    if getattr(_local, "server", None) is None:
+        _local.server = ForkServer()
+        with _servers_lock:
+            _servers.append(_local.server)
+    return _local.server
+
+
+def close_servers() -> None:
+    with _servers_lock:
+        while _servers:
+            _servers.pop().close()
+    _local.server = None
 
 
 def run_job(job: dict, limits: Limits, retries: int = 1) -> dict:
@@ -61,22 +147,40 @@ def run_job(job: dict, limits: Limits, retries: int = 1) -> dict:
         result = _run_once(job, limits)
         if result["status"] != "error":
             return result
-    return _run_once(job, limits)
+    return _run_once(job, limits, use_server=False)      # last try: a fresh interpreter
 
 
-def _run_once(job: dict, limits: Limits) -> dict:
+def _run_once(job: dict, limits: Limits, use_server: bool = True) -> dict:
     with tempfile.TemporaryDirectory(prefix="rnn-job-") as tmp:
         jpath, rpath = Path(tmp) / "job.json", Path(tmp) / "result.json"
         jpath.write_text(json.dumps(dict(job, cell_timeout=limits.cell_timeout)))
-        env = dict(os.environ, MPLBACKEND="Agg", PYTHONWARNINGS="ignore", OMP_NUM_THREADS="1",
-                   MKL_NUM_THREADS="1")
+        logpath = Path(str(rpath) + ".log")
         t0 = time.monotonic()
-        proc = subprocess.Popen([sys.executable, "-m", "rnn_course.worker", str(jpath), str(rpath)],
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env,
-                                start_new_session=True)
-        ps = psutil.Process(proc.pid)
+        server = _server() if use_server else None
+        pid = server.submit(jpath, rpath) if server is not None else None
+        proc = None
+        if pid is None:                                          # no fork server: a fresh interpreter
+            server = None
+            with open(logpath, "wb") as log:
+                proc = subprocess.Popen([sys.executable, "-m", "rnn_course.worker", str(jpath), str(rpath)],
+                                        stdout=log, stderr=subprocess.STDOUT, env=_env(),
+                                        start_new_session=True)
+            pid = proc.pid
+        try:
+            ps = psutil.Process(pid)
+        except psutil.Error:
+            ps = None
         peak, verdict = 0.0, None
-        while proc.poll() is None:
+
+        def running() -> bool:
+            if proc is not None:
+                return proc.poll() is None
+            try:
+                return ps is not None and ps.status() != psutil.STATUS_ZOMBIE
+            except psutil.Error:
+                return False
+
+        while running():
             rss = _tree_rss(ps)
             peak = max(peak, rss)
             if rss > limits.memory_mb:
@@ -84,11 +188,15 @@ def _run_once(job: dict, limits: Limits) -> dict:
             elif time.monotonic() - t0 > limits.wall_timeout:
                 verdict = ("timeout", f"grading took longer than {limits.wall_timeout:.0f} s")
             if verdict:
-                _kill(proc.pid)
+                _kill(pid)
                 break
             time.sleep(0.05)
-        out = proc.communicate()[0].decode("utf-8", "replace") if proc.stdout else ""
-        _kill(proc.pid)                                          # no stray kernels
+        _kill(pid)                                               # no stray kernels
+        if proc is not None:
+            proc.wait()
+        if server is not None:
+            server.wait_done()
+        out = logpath.read_text("utf-8", "replace") if logpath.exists() else ""
         elapsed = time.monotonic() - t0
         if verdict:
             result = {"status": verdict[0], "message": verdict[1], "notes": [],
@@ -112,8 +220,12 @@ def run_jobs(jobs: list, limits: Limits, n_jobs: int | None = None, progress: bo
     results = [None] * len(jobs)
     with ThreadPoolExecutor(max_workers=n_jobs) as pool, \
             tqdm(total=len(jobs), desc="grading", unit="nb", disable=not progress) as bar:
-        futures = {pool.submit(run_job, job, limits): i for i, job in enumerate(jobs)}
-        for fut in as_completed(futures):
-            results[futures[fut]] = fut.result()
-            bar.update(1)
+        try:
+            futures = {pool.submit(run_job, job, limits): i for i, job in enumerate(jobs)}
+            for fut in as_completed(futures):
+                results[futures[fut]] = fut.result()
+                bar.update(1)
+        finally:
+            pool.shutdown(wait=True)
+            close_servers()
     return results

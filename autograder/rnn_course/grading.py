@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import engine, guard
-from .batch import Limits, run_job, run_jobs
+from .batch import Limits, close_servers, run_job, run_jobs
 from .paths import COURSE, resolve_stem, solution_stems
 from .release import ensure_gradebook, released_path
 
@@ -66,7 +66,10 @@ def make_job(path: Path, stem: str, learner: str, fingerprints: dict, keep: Path
 def check(target: str, limits: Limits | None = None, learner: str = "me") -> dict:
     path, stem = locate(target)
     ensure_gradebook([stem])
-    return run_job(make_job(path, stem, learner, guard.fingerprints()), limits or Limits())
+    try:
+        return run_job(make_job(path, stem, learner, guard.fingerprints()), limits or Limits())
+    finally:
+        close_servers()
 
 
 def missing_result(learner: str, stem: str) -> dict:

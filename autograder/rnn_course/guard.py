@@ -16,7 +16,8 @@ CRITICAL = [
     "numpy.abs", "numpy.max", "numpy.testing.assert_allclose", "numpy.testing.assert_array_equal",
     "numpy.testing.assert_equal", "torch.allclose", "torch.equal", "torch.testing.assert_close",
     "torch.Tensor.tolist", "helpers.checks.check_close", "helpers.checks.check_equal",
-    "helpers.checks.check_shape", "helpers.checks.check_true", "helpers.checks.as_array",
+    "helpers.checks.check_shape", "helpers.checks.check_true", "helpers.checks.check_choice",
+    "helpers.checks.as_array",
     "helpers.checks.rel_error", "helpers.checks._same", "helpers.checks._plain",
     "helpers.checks._is_tensor", "helpers.checks.CheckError",
     "builtins.print", "builtins.isinstance", "builtins.type", "builtins.abs", "builtins.len",
@@ -95,8 +96,8 @@ def verify(expected: dict) -> None:
         raise GradingIntegrityError("an input transformer was installed that can rewrite the tests.")
 
 
-TRUSTED_NAMES = ("check_close", "check_equal", "check_shape", "check_true", "rel_error", "as_array",
-                 "CheckError", "compare")
+TRUSTED_NAMES = ("check_close", "check_equal", "check_shape", "check_true", "check_choice", "rel_error",
+                 "as_array", "CheckError", "compare")
 
 
 def verify_and_restore(namespace: dict, expected: dict) -> None:

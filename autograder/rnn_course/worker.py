@@ -1,11 +1,17 @@
 """One grading job in its own process: ``python -m rnn_course.worker JOB.json RESULT.json``.
 
-The parent (rnn_course.batch) watches this process for the wall-clock and memory limits.
+``python -m rnn_course.worker --serve`` is a fork server: it imports nbgrader once (about two
+seconds), then reads ``JOB.json<TAB>RESULT.json`` lines on stdin and forks one child per job,
+which starts its own session, so every job still runs in a process of its own. For each job it
+writes the child's pid, then ``done <wait status>`` when the child has ended. The parent
+(rnn_course.batch) watches the child for the wall-clock and memory limits.
 """
 from __future__ import annotations
 
 import json
+import os
 import sys
+import traceback
 from pathlib import Path
 
 import nbformat
@@ -44,5 +50,33 @@ def main(argv=None) -> int:
     return 0
 
 
+def serve() -> int:
+    from nbgrader.apps import NbGraderAPI  # noqa: F401 - imported once, shared by every child
+
+    from . import engine, grading, nbconfig, prepare  # noqa: F401
+    for line in sys.stdin:
+        jpath, rpath = line.rstrip("\n").split("\t")
+        pid = os.fork()
+        if pid == 0:                                    # the child: one job, then exit
+            code = 1
+            try:
+                os.setsid()
+                os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+                log = os.open(rpath + ".log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                os.dup2(log, 1)
+                os.dup2(log, 2)
+                code = main([jpath, rpath])
+            except BaseException:  # noqa: BLE001 - reported through the log
+                traceback.print_exc()
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(code)
+        print(pid, flush=True)
+        _, status = os.waitpid(pid, 0)
+        print(f"done {status}", flush=True)
+    return 0
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(serve() if sys.argv[1:] == ["--serve"] else main())

@@ -175,6 +175,17 @@ def check_true(condition, message: str) -> None:
         raise CheckError(message)
 
 
+def check_choice(answer, name: str = "answer", choices: str = "abcd") -> str:
+    """A multiple-choice answer: one of the letters in ``choices`` (any case, spaces allowed).
+
+    Returns the normalised letter; fails with a message that lists the allowed strings.
+    """
+    allowed = ", ".join(f'"{c}"' for c in choices)
+    if not isinstance(answer, str) or answer.strip().lower() not in tuple(choices):
+        raise CheckError(f"{name} must be one of the strings {allowed}; got {answer!r}.")
+    return answer.strip().lower()
+
+
 def compare(name: str, actual, expected, atol: float = 1e-6) -> str:
     """Print and return one line: exact / approximate / max-diff, as in micrograd's comparisons."""
     a, e = as_array(actual, name), as_array(expected, "expected")
