@@ -6,7 +6,9 @@
 Generates a batch with a realistic mix (correct, one function wrong, blank, broken JSON,
 a crash), grades it once with nbgrader's own autograde in one tree, one submission after the
 other, and once with our parallel grader, then prints both times, the ratio, the peak memory
-per worker and whether the scores agree. It prints figures; it asserts nothing.
+per worker (proportional set size of the job and its kernel) and the verdicts. It prints
+figures; it asserts nothing (tests/test_adversarial.py checks that parallel scores equal
+serial ones).
 """
 from __future__ import annotations
 

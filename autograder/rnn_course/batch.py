@@ -35,17 +35,29 @@ class Limits:
     memory_mb: float = 3072.0       # resident memory of the job (worker + kernel)
 
 
-def _tree_rss(proc: psutil.Process) -> float:
-    total = 0
+def _tree_procs(proc: psutil.Process) -> list:
     try:
-        procs = [proc] + proc.children(recursive=True)
+        return [proc] + proc.children(recursive=True)
     except psutil.Error:
-        return 0.0
-    for p in procs:
+        return []
+
+
+def _tree_mem(proc: psutil.Process, exact: bool = False) -> float:
+    """Memory of a job's process tree in MiB.
+
+    The cheap figure sums resident sizes, which counts twice the pages a forked kernel shares
+    with its job (rnn_course.zygote); ``exact`` sums proportional set sizes (PSS) instead, which
+    splits shared pages between their processes.
+    """
+    total = 0
+    for p in _tree_procs(proc):
         try:
-            total += p.memory_info().rss
-        except psutil.Error:
-            pass
+            total += p.memory_full_info().pss if exact else p.memory_info().rss
+        except (psutil.Error, AttributeError):
+            try:
+                total += p.memory_info().rss
+            except psutil.Error:
+                pass
     return total / 2**20
 
 
@@ -180,10 +192,14 @@ def _run_once(job: dict, limits: Limits, use_server: bool = True) -> dict:
             except psutil.Error:
                 return False
 
+        polls = 0
         while running():
-            rss = _tree_rss(ps)
-            peak = max(peak, rss)
-            if rss > limits.memory_mb:
+            polls += 1
+            mem = _tree_mem(ps)                                  # fast upper bound every poll
+            if mem > limits.memory_mb or polls % 10 == 1:        # exact figure when it matters
+                mem = _tree_mem(ps, exact=True)
+                peak = max(peak, mem)
+            if mem > limits.memory_mb:
                 verdict = ("memory", f"used more than {limits.memory_mb:.0f} MiB of memory")
             elif time.monotonic() - t0 > limits.wall_timeout:
                 verdict = ("timeout", f"grading took longer than {limits.wall_timeout:.0f} s")

@@ -1,7 +1,7 @@
 """One grading job in its own process: ``python -m rnn_course.worker JOB.json RESULT.json``.
 
-``python -m rnn_course.worker --serve`` is a fork server: it imports nbgrader once (about two
-seconds), then reads ``JOB.json<TAB>RESULT.json`` lines on stdin and forks one child per job,
+``python -m rnn_course.worker --serve`` is a fork server: it imports nbgrader, and what every
+grading kernel imports (rnn_course.zygote), once, then reads ``JOB.json<TAB>RESULT.json`` lines on stdin and forks one child per job,
 which starts its own session, so every job still runs in a process of its own. For each job it
 writes the child's pid, then ``done <wait status>`` when the child has ended. The parent
 (rnn_course.batch) watches the child for the wall-clock and memory limits.
@@ -50,10 +50,18 @@ def main(argv=None) -> int:
     return 0
 
 
+def use_zygote_kernels() -> None:
+    """Make jupyter_client launch this process's kernels through rnn_course.zygote."""
+    from jupyter_client.provisioning.factory import KernelProvisionerFactory
+
+    KernelProvisionerFactory.instance().default_provisioner_name = "rnn-course-zygote"
+
+
 def serve() -> int:
     from nbgrader.apps import NbGraderAPI  # noqa: F401 - imported once, shared by every child
 
-    from . import engine, grading, nbconfig, prepare  # noqa: F401
+    from . import engine, grading, nbconfig, prepare, zygote  # noqa: F401
+    zygote.preload()
     for line in sys.stdin:
         jpath, rpath = line.rstrip("\n").split("\t")
         pid = os.fork()
@@ -65,10 +73,13 @@ def serve() -> int:
                 log = os.open(rpath + ".log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
                 os.dup2(log, 1)
                 os.dup2(log, 2)
+                zygote.fork_for_job()                   # before the job file is read: no secrets
+                use_zygote_kernels()
                 code = main([jpath, rpath])
             except BaseException:  # noqa: BLE001 - reported through the log
                 traceback.print_exc()
             finally:
+                zygote.release()
                 sys.stdout.flush()
                 sys.stderr.flush()
                 os._exit(code)

@@ -1,0 +1,80 @@
+"""Pre-forked kernels (rnn_course.zygote): the same verdicts as a freshly started kernel, no leftovers."""
+from __future__ import annotations
+
+import psutil
+import pytest
+from nbformat.v4 import new_code_cell
+
+import gradekit
+from rnn_course import batch, guard, zygote
+from rnn_course.grading import make_job
+
+STEM = "01_recurrence"
+PROBE = ("import os, sys\n"
+         "print('argv0', sys.argv[0])\n"
+         "print('cwd', '/'.join(os.getcwd().split('/')[-3:]))\n"
+         "print('main', __name__)")
+
+
+def _grade(tmp_path, nb, name, use_server):
+    path = gradekit.write(nb, tmp_path / name, "alice", STEM)
+    keep = tmp_path / name / "graded.ipynb"
+    job = make_job(path, STEM, "alice", guard.fingerprints(), keep=keep)
+    try:
+        result = batch._run_once(job, batch.Limits(cell_timeout=30, wall_timeout=240), use_server=use_server)
+    finally:
+        batch.close_servers()
+    return result, keep
+
+
+def _probe_output(keep) -> dict:
+    import nbformat
+    nb = nbformat.read(keep, as_version=4)
+    text = next(o["text"] for c in nb.cells if c.cell_type == "code" and c.source == PROBE
+                for o in c.outputs if o.get("name") == "stdout")
+    return dict(line.split(" ", 1) for line in text.strip().splitlines())
+
+
+@pytest.mark.parametrize("kind", ["filled", "one_wrong"])
+def test_forked_kernel_grades_like_a_fresh_kernel(tmp_path, kind):
+    nb = gradekit.filled(STEM) if kind == "filled" else gradekit.wrong(STEM)[0]
+    nb.cells.insert(2, new_code_cell(PROBE))
+    forked, keep_f = _grade(tmp_path, nb, "forked", use_server=True)
+    fresh, keep_n = _grade(tmp_path, nb, "fresh", use_server=False)
+    pick = lambda r: (r["status"], [(t["task"], t["score"]) for t in r["tasks"]])  # noqa: E731
+    assert pick(forked) == pick(fresh)
+    f, n = _probe_output(keep_f), _probe_output(keep_n)
+    assert f["argv0"] == "ipykernel_launcher", "the fork server's job did not use its pre-forked kernel"
+    assert n["argv0"].endswith("ipykernel_launcher.py"), "a fresh interpreter job started a kernel some other way"
+    assert f["cwd"] == n["cwd"] == f"autograded/alice/{STEM}" and f["main"] == n["main"] == "__main__"
+    if kind == "one_wrong":
+        assert 0 < sum(t["score"] or 0 for t in forked["tasks"]) < sum(t["max_score"] for t in forked["tasks"]
+                                                                       if not t["manual"])
+
+
+def test_jobs_without_a_kernel_leave_no_process_behind(tmp_path):
+    bad = tmp_path / "subs" / "bob" / f"{STEM}.ipynb"
+    bad.parent.mkdir(parents=True)
+    bad.write_text('{"cells": [')
+    job = make_job(bad, STEM, "bob", guard.fingerprints())
+    before = set(psutil.Process().children(recursive=True))
+    server = batch._server()
+    try:
+        for _ in range(3):
+            assert batch._run_once(job, batch.Limits())["status"] == "invalid_notebook"
+        assert server.alive()
+        kids = psutil.Process(server.proc.pid).children(recursive=True)
+        assert kids == [], f"left behind: {[k.cmdline() for k in kids]}"
+    finally:
+        batch.close_servers()
+    assert set(psutil.Process().children(recursive=True)) <= before
+
+
+def test_an_unused_zygote_exits_and_is_reaped():
+    import ipykernel.kernelapp  # noqa: F401 - fork_for_job forks only where kernels are preloaded
+
+    zygote.fork_for_job()
+    pid = zygote._current.pid
+    assert psutil.Process(pid).status() != psutil.STATUS_ZOMBIE     # waiting for a command line
+    zygote.release()
+    assert not psutil.pid_exists(pid)
