@@ -1,6 +1,8 @@
 """Pre-forked kernels (rnn_course.zygote): the same verdicts as a freshly started kernel, no leftovers."""
 from __future__ import annotations
 
+import sys
+
 import psutil
 import pytest
 from nbformat.v4 import new_code_cell
@@ -8,6 +10,8 @@ from nbformat.v4 import new_code_cell
 import gradekit
 from rnn_course import batch, guard, zygote
 from rnn_course.grading import make_job
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pre-forked kernels are Linux-only")
 
 STEM = "01_recurrence"
 PROBE = ("import os, sys\n"

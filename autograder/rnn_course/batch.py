@@ -6,8 +6,8 @@ results, so no SQLite file is ever written by two processes. A job that exceeds 
 killed with its whole process group (the kernel included) and gets a verdict; the batch goes on.
 
 Each worker slot keeps one fork server (``rnn_course.worker --serve``) that has imported
-nbgrader once and forks a fresh process per job; where fork is not available, every job starts
-a new interpreter instead.
+nbgrader once and forks a fresh process per job (on Linux); elsewhere every job starts a new
+interpreter instead.
 """
 from __future__ import annotations
 
@@ -133,7 +133,7 @@ _servers_lock = threading.Lock()
 
 
 def _server() -> ForkServer | None:
-    if not hasattr(os, "fork"):
+    if not sys.platform.startswith("linux"):     # macOS frameworks are not fork-safe; Windows has no fork
         return None
     if getattr(_local, "server", None) is None:
         _local.server = ForkServer()
