@@ -19,6 +19,15 @@ def _step(expr, cache="(x, h_prev, Wx, Wh, next_h)"):
 
 WRONG = {
     "rnn_step_forward": {
+        # the cache keeps the pre-activation instead of next_h (backward would need tanh again)
+        "cache_holds_preactivation": '''
+import numpy as np
+
+def rnn_step_forward(x, h_prev, Wx, Wh, b):
+    a = x @ Wx + h_prev @ Wh + b
+    next_h = np.tanh(a)
+    return next_h, (x, h_prev, Wx, Wh, a)
+''',
         "wh_transposed": _step("np.tanh(x @ Wx + h_prev @ Wh.T + b)"),
         "wx_transposed": _step("np.tanh(x @ Wx.T + h_prev @ Wh + b)"),
         "both_transposed_torch_style": _step("np.tanh(x @ Wx.T + h_prev @ Wh.T + b)"),
@@ -36,6 +45,20 @@ WRONG = {
 """,
     },
     "rnn_forward": {
+        # step caches inserted at the front: the list is in reverse time order
+        "cache_reversed": '''
+import numpy as np
+
+def rnn_forward(x, h0, Wx, Wh, b):
+    h = h0
+    states, cache = [], []
+    for t in range(x.shape[1]):
+        h_new = np.tanh(x[:, t] @ Wx + h @ Wh + b)
+        cache.insert(0, (x[:, t], h, Wx, Wh, h_new))
+        h = h_new
+        states.append(h)
+    return np.stack(states, axis=1), cache
+''',
         "includes_h0": _FWD + """
     h, states, cache = h0, [h0], []
     for t in range(x.shape[1]):

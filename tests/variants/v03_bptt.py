@@ -64,6 +64,29 @@ WRONG = {
         "squeezes_batch": _step(_STEP_OK.replace("dx = da @ Wx.T", "dx = np.squeeze(da @ Wx.T)")),
     },
     "rnn_backward": {
+        # right gradients, but the caller's dh is overwritten (dh[:, t - 1] += ...)
+        "modifies_dh_in_place": '''
+import numpy as np
+
+def rnn_backward(dh, cache):
+    N, T, H = dh.shape
+    D = cache[0][0].shape[1]
+    dx = np.zeros((N, T, D)); dWx = np.zeros((D, H)); dWh = np.zeros((H, H)); db = np.zeros(H)
+    dh0 = None
+    for t in reversed(range(T)):
+        x, h_prev, Wx, Wh, next_h = cache[t]
+        da = dh[:, t] * (1 - next_h ** 2)
+        dx[:, t] = da @ Wx.T
+        dprev = da @ Wh.T
+        dWx += x.T @ da
+        dWh += h_prev.T @ da
+        db += da.sum(axis=0)
+        if t > 0:
+            dh[:, t - 1] += dprev
+        else:
+            dh0 = dprev
+    return dx, dh0, dWx, dWh, db
+''',
         # weight gradients overwritten instead of summed over time
         "no_accumulation": _bwd('''
     for t in reversed(range(T)):

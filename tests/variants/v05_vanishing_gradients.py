@@ -59,6 +59,17 @@ WRONG = {
 """,
     },
     "clip_grad_norm": {
+        # returns the caller's own arrays when nothing is scaled (not new arrays)
+        "aliases_inputs_when_not_clipping": '''
+import numpy as np
+
+def clip_grad_norm(grads, max_norm):
+    total = float(np.sqrt(sum(np.sum(g ** 2) for g in grads)))
+    c = max_norm / (total + 1e-6)
+    if c < 1:
+        return [g * c for g in grads], total
+    return list(grads), total
+''',
         "per_tensor_clipping": _CLIP + """
     out = []
     for g in grads:

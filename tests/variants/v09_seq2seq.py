@@ -106,6 +106,24 @@ WRONG = {
 ''',
     },
     "greedy_decode": {
+        # runs max_len steps, then trims and fills: the right tokens, but it never stops at eos
+        # (the spec: greedy_decode stops at EOS; decoding past it wastes a decoder call per step)
+        "decode_then_trim": _GREEDY + '''    with torch.no_grad():
+        _, h = encoder(src)
+        token = torch.full((src.shape[0], 1), bos, dtype=torch.long)
+        steps = []
+        for _ in range(max_len):
+            logits, h = decoder(token, h)
+            token = logits.argmax(-1)[:, -1:]
+            steps.append(token)
+        out = torch.cat(steps, dim=1)
+        is_eos = out == eos
+        after = (is_eos.long().cumsum(dim=1) > 0)
+        out = out.masked_fill(after, eos)
+        has = is_eos.any(dim=1)
+        first = torch.where(has, is_eos.long().argmax(dim=1) + 1, torch.full_like(has, max_len, dtype=torch.long))
+        return out[:, :int(first.max())].long()
+''',
         # never stops early: always max_len tokens
         "runs_past_eos": _GREEDY + '''    with torch.no_grad():
         _, h = encoder(src)
@@ -352,23 +370,6 @@ CORRECT = {
             if bool(done.all()):
                 break
         return prefix[:, 1:]
-''',
-        # always runs max_len steps, then trims and fills after the fact
-        "decode_then_trim": _GREEDY + '''    with torch.no_grad():
-        _, h = encoder(src)
-        token = torch.full((src.shape[0], 1), bos, dtype=torch.long)
-        steps = []
-        for _ in range(max_len):
-            logits, h = decoder(token, h)
-            token = logits.argmax(-1)[:, -1:]
-            steps.append(token)
-        out = torch.cat(steps, dim=1)
-        is_eos = out == eos
-        after = (is_eos.long().cumsum(dim=1) > 0)
-        out = out.masked_fill(after, eos)
-        has = is_eos.any(dim=1)
-        first = torch.where(has, is_eos.long().argmax(dim=1) + 1, torch.full_like(has, max_len, dtype=torch.long))
-        return out[:, :int(first.max())].long()
 ''',
         # python lists per row, inference mode
         "per_row_lists": _GREEDY + '''    with torch.inference_mode():

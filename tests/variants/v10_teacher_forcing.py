@@ -66,6 +66,14 @@ WRONG = {
 """,
     },
     "decoder_inputs": {
+        # mixes with a float mask: the token ids come back as float
+        "float_result": '''import torch
+
+
+def decoder_inputs(targets, predictions, p, generator):
+    keep = (torch.rand(targets.shape, generator=generator) < p).float()
+    return keep * targets + (1 - keep) * predictions
+''',
         # the global RNG: not reproducible from the generator
         "ignores_generator": _DOC_MIX + """
     use_truth = torch.rand(targets.shape) < p

@@ -82,6 +82,17 @@ WRONG = {
 ''',
     },
     "last_valid_state": {
+        # copies into a float32 torch.zeros(N, H) buffer: wrong dtype, float64 values rounded
+        "float32_buffer": '''import torch
+
+
+def last_valid_state(outputs, lengths):
+    N, T, H = outputs.shape
+    result = torch.zeros(N, H)
+    for n in range(N):
+        result[n] = outputs[n, int(lengths[n]) - 1]
+    return result
+''',
         "index_length_not_length_minus_1": _LAST_SIG + '''    idx = lengths.clamp(max=outputs.shape[1] - 1)
     return outputs[torch.arange(outputs.shape[0]), idx]
 ''',

@@ -26,6 +26,26 @@ def kv_cache_bytes(T, layers, d_model):
 
 WRONG = {
     "StreamingRNN": {
+        # reset() keeps a zero state of the last batch size instead of None (a new stream with another N breaks)
+        "reset_to_zeros": '''import torch
+
+
+class StreamingRNN:
+    def __init__(self, rnn):
+        self.rnn = rnn
+        self.state = None
+
+    def step(self, x_t):
+        with torch.no_grad():
+            out, self.state = self.rnn(x_t.unsqueeze(1), self.state)
+        return out[:, 0]
+
+    def reset(self):
+        if isinstance(self.state, tuple):
+            self.state = tuple(torch.zeros_like(t) for t in self.state)
+        elif self.state is not None:
+            self.state = torch.zeros_like(self.state)
+''',
         # the stream forgets everything at every step
         "resets_every_step": _HEAD + """
     def step(self, x_t):
@@ -85,6 +105,17 @@ class StreamingRNN:
 ''',
     },
     "state_bytes": {
+        # counts the whole storage behind a view, not the state's own values
+        "storage_bytes": '''import torch
+
+
+def state_bytes(model):
+    s = model.state
+    if s is None:
+        return 0
+    tensors = [s] if torch.is_tensor(s) else list(s)
+    return sum(t.untyped_storage().nbytes() for t in tensors)
+''',
         "assumes_float32": _SB + """
     s = model.state
     if s is None:
