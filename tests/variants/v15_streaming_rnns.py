@@ -14,6 +14,21 @@ class StreamingRNN:
         self.state = None
 '''
 
+# a correct constructor and step, for variants that differ only in reset()
+_STEPPER = '''
+class StreamingRNN:
+    """Run a recurrent layer one step at a time, carrying only its state."""
+
+    def __init__(self, rnn):
+        self.rnn = rnn
+        self.state = None
+
+    def step(self, x_t):
+        with torch.no_grad():
+            out, self.state = self.rnn(x_t.unsqueeze(1), self.state)
+        return out[:, 0]
+'''
+
 _SB = '''
 def state_bytes(model):
     """Bytes held by model.state."""
@@ -27,25 +42,13 @@ def kv_cache_bytes(T, layers, d_model):
 WRONG = {
     "StreamingRNN": {
         # reset() keeps a zero state of the last batch size instead of None (a new stream with another N breaks)
-        "reset_to_zeros": '''import torch
-
-
-class StreamingRNN:
-    def __init__(self, rnn):
-        self.rnn = rnn
-        self.state = None
-
-    def step(self, x_t):
-        with torch.no_grad():
-            out, self.state = self.rnn(x_t.unsqueeze(1), self.state)
-        return out[:, 0]
-
+        "reset_to_zeros": _STEPPER + """
     def reset(self):
         if isinstance(self.state, tuple):
             self.state = tuple(torch.zeros_like(t) for t in self.state)
         elif self.state is not None:
             self.state = torch.zeros_like(self.state)
-''',
+""",
         # the stream forgets everything at every step
         "resets_every_step": _HEAD + """
     def step(self, x_t):
@@ -87,22 +90,10 @@ class StreamingRNN:
         return out[0]
 """,
         # reset() forgets nothing
-        "reset_does_nothing": '''
-class StreamingRNN:
-    """Run a recurrent layer one step at a time."""
-
-    def __init__(self, rnn):
-        self.rnn = rnn
-        self.state = None
-
-    def step(self, x_t):
-        with torch.no_grad():
-            out, self.state = self.rnn(x_t.unsqueeze(1), self.state)
-        return out[:, 0]
-
+        "reset_does_nothing": _STEPPER + """
     def reset(self):
         pass
-''',
+""",
     },
     "state_bytes": {
         # counts the whole storage behind a view, not the state's own values
