@@ -1,4 +1,5 @@
-"""The graded names and signatures that the course specification makes binding."""
+"""The graded names and signatures that the course specification makes binding (its table, with
+the "Version 2 additions" standing over it)."""
 SPEC = {
     "01_recurrence": {"rnn_scan": ["step", "h0", "xs"], "count_parameters": ["D", "H"], "counter_weights": []},
     "02_vanilla_rnn": {"rnn_step_forward": ["x", "h_prev", "Wx", "Wh", "b"], "rnn_forward": ["x", "h0", "Wx", "Wh", "b"]},
@@ -9,18 +10,21 @@ SPEC = {
     "07_gru_vs_lstm": {"gru_step": ["x", "h", "W_ih", "W_hh", "b_ih", "b_hh"], "gru_param_count": ["D", "H"]},
     "08_bidirectional": {"bidirectional_run": ["cell_fw", "cell_bw", "x"], "depends_on_future": ["model", "x", "t"]},
     "09_seq2seq": {"Encoder": None, "Decoder": None,
-                   "greedy_decode": ["encoder", "decoder", "src", "bos", "eos", "max_len"]},
+                   "greedy_decode": ["encoder", "decoder", "src", "bos", "eos", "max_len"],
+                   "AttentionDecoder": None},
     "10_teacher_forcing": {"shift_right": ["targets", "bos"], "sampling_prob": ["step", "k"],
                            "decoder_inputs": ["targets", "predictions", "p", "generator"]},
     "11_packing": {"pad_batch": ["seqs", "pad_value"], "length_mask": ["lengths", "T"],
                    "masked_mean_loss": ["loss", "mask"], "last_valid_state": ["outputs", "lengths"],
-                   "bucket_by_length": ["lengths", "batch_size"]},
+                   "bucket_by_length": ["lengths", "batch_size"],
+                   "packed_batch_sizes": ["lengths"], "packed_rnn": ["cell", "padded", "lengths"]},
     "12_many_to_one_vs_many": {"ManyToOne": None, "ManyToMany": None, "task_shape": ["name"]},
     "13_transformers_vs_rnns": {"causal_self_attention": ["x", "Wq", "Wk", "Wv"],
-                                "sequential_steps": ["model_kind", "T"], "max_path_length": ["model_kind", "T"]},
+                                "layer_cost": ["kind", "n", "d", "k"], "sinusoidal_positions": ["T", "d"]},
     "14_cnn_vs_rnn": {"causal_conv1d": ["x", "weight", "bias", "dilation"],
                       "receptive_field": ["kernel_size", "dilations"],
                       "layers_needed": ["kernel_size", "context", "dilated"]},
     "15_streaming_rnns": {"StreamingRNN": None, "state_bytes": ["model"],
-                          "kv_cache_bytes": ["T", "layers", "d_model"]},
+                          "kv_cache_bytes": ["T", "layers", "d_model"],
+                          "linear_scan": ["a", "b", "h0"], "parallel_linear_scan": ["a", "b", "h0"]},
 }

@@ -80,3 +80,44 @@ def test_signatures_and_variants_exist(stem):
         assert mod.WRONG.get(name), f"no wrong implementations of {name} in tests/variants/v{stem}.py"
     gid, mistake = mod.ROUNDTRIP_WRONG
     assert mistake in mod.WRONG[gid]
+
+
+FOLLOW_UP = re.compile(r"<details>\s*<summary>\s*<b>Follow-up (\d+)\.</b>(.+?)</summary>(.+?)</details>", re.S)
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_notation_box_and_time_estimate(stem):
+    """Version 2: every notebook opens with a time estimate and a notation box (before Learn)."""
+    nb = nbformat.read(nbharness.solution_path(stem), as_version=4)
+    before_learn = []
+    for c in nb.cells:
+        if c.cell_type == "markdown" and re.search(r"^##\s*2\.\s*Learn", c.source, re.M):
+            break
+        if c.cell_type == "markdown":
+            before_learn.append(c.source)
+    top = "\n".join(before_learn)
+    assert re.search(r"\*\*Time:\*\*\s*about \d+ minutes", top), "a '**Time:** about N minutes' line before Learn"
+    assert "**Notation" in top, "a '**Notation**' box before Learn"
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_follow_up_questions(stem):
+    """Version 2: section 5 has 'What the interviewer asks next': 2-4 collapsed follow-ups, each
+    with a graded check (solution cell followup_N, test cell test_followup_N with hidden tests)."""
+    nb = nbformat.read(nbharness.solution_path(stem), as_version=4)
+    md = [c.source for c in nb.cells if c.cell_type == "markdown"]
+    joined = "\n".join(md)
+    sec5 = joined.index("## 5. Say it in an interview")
+    sec6 = joined.index("## 6. Checklist")
+    assert re.search(r"^###\s*What the interviewer asks next", joined[sec5:sec6], re.M)
+    found = FOLLOW_UP.findall(joined[sec5:sec6])
+    assert 2 <= len(found) <= 4, f"2-4 follow-ups, found {len(found)}"
+    assert [int(n) for n, _, _ in found] == list(range(1, len(found) + 1)), "numbered 1, 2, ..."
+    for n, question, answer in found:
+        assert question.strip() and len(answer.strip()) > 40, f"follow-up {n}: a question and a model answer"
+    meta = {nbharness.nbg(c).get("grade_id"): (c, nbharness.nbg(c)) for c in nb.cells if nbharness.nbg(c)}
+    for n, _, _ in found:
+        sol, test = meta.get(f"followup_{n}"), meta.get(f"test_followup_{n}")
+        assert sol and sol[1]["solution"] and "### BEGIN SOLUTION" in sol[0].source, f"no solution cell followup_{n}"
+        assert test and test[1]["grade"] and test[1]["points"] > 0, f"no test cell test_followup_{n}"
+        assert "### BEGIN HIDDEN TESTS" in test[0].source, f"test_followup_{n} keeps its answer hidden"
