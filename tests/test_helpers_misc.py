@@ -7,7 +7,7 @@ from helpers.card import Card, show_card
 from helpers.gradcheck import numeric_gradient
 from helpers.plotting import draw_unrolled, line_plot, state_heatmap
 from helpers.questions import QUESTIONS, REVIEW_CHECKLIST, question
-from helpers.torch_map import arrays_from_rnn, count_parameters, rnn_from_arrays
+from helpers.torch_map import arrays_from_rnn, module_parameter_count, rnn_from_arrays
 
 
 def test_numeric_gradient_matches_analytic():
@@ -58,7 +58,7 @@ def test_weight_mapping_round_trip_matches_torch():
     assert np.allclose(out[:, -1].detach().numpy(), h)
     Wx2, Wh2, b2 = arrays_from_rnn(rnn)
     assert np.allclose(Wx2, Wx) and np.allclose(Wh2, Wh) and np.allclose(b2, b)
-    assert count_parameters(rnn) == 3 * 5 + 5 * 5 + 2 * 5
+    assert module_parameter_count(rnn) == 3 * 5 + 5 * 5 + 2 * 5
 
 
 def test_card_renders_chip_colour_tags_and_answer():

@@ -47,6 +47,6 @@ def load_cell(cell, W_ih, W_hh, b_ih, b_hh):
     return cell
 
 
-def count_parameters(module) -> int:
+def module_parameter_count(module) -> int:
     """Number of trainable scalars in a torch module."""
     return sum(p.numel() for p in module.parameters() if p.requires_grad)
