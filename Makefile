@@ -27,8 +27,20 @@ lab: install
 
 # Everything: helper unit tests, variants, experiments, nbgrader round trips, CLI, and nbval
 # over solutions/ (in parallel, whole files per worker).
+# `make test NB=06`: the maintainer's fast path, everything that concerns one notebook
+# (structure, variants, experiment, nbval, nbgrader round trip, release drift).
+NB ?=
+ifeq ($(strip $(NB)),)
 test: install browser
 	MPLBACKEND=Agg $(PY) -m pytest -n $(JOBS) --dist loadfile --nbval-lax -p no:cacheprovider tests solutions
+else
+NB_STEM := $(basename $(notdir $(firstword $(wildcard solutions/$(NB)_*.ipynb solutions/$(NB).ipynb))))
+test: install
+	@test -n "$(NB_STEM)" || { echo "make test NB=$(NB): no solutions/$(NB)_*.ipynb" >&2; exit 2; }
+	RNN_TEST_NB=$(NB_STEM) MPLBACKEND=Agg $(PY) -m pytest -n $(JOBS) --dist loadfile --nbval-lax \
+	  -p no:cacheprovider -k "$(NB_STEM)" tests/test_structure.py tests/test_variants.py \
+	  tests/test_roundtrip.py tests/test_release.py solutions/$(NB_STEM).ipynb
+endif
 
 # The browser test drives Debian's chromium (playwright's own browser download does not work
 # offline). Installed when missing and we are root (CI); otherwise the browser test says how.
