@@ -7,14 +7,46 @@ def causal_self_attention(x, Wq, Wk, Wv):
     """x: (N, T, D); Wq, Wk, Wv: (D, d). Returns (N, T, d)."""
 '''
 
-_DOC_STEPS = '''
-def sequential_steps(model_kind, T):
-    """Steps that must run in order for one layer: "rnn" -> T, "transformer" -> 1."""
+_DOC_LC = '''
+def layer_cost(kind, n, d, k=3):
+    """{"ops", "sequential", "path"} for "rnn", "cnn", "attention"."""
 '''
 
-_DOC_PATH = '''
-def max_path_length(model_kind, T):
-    """Longest path between two positions: "rnn" -> T - 1, "transformer" -> 1."""
+_DOC_SP = '''
+def sinusoidal_positions(T, d):
+    """(T, d): even columns sin(t / 10000 ** (2i / d)), odd columns cos."""
+'''
+
+
+def _lc(att="n * n * d", rnn="n * d * d", cnn="k * n * d * d", rnn_seq="n", rnn_path="n",
+        cnn_path="levels", levels_code=None):
+    """The reference layer_cost with one piece changed."""
+    levels_code = levels_code or '''
+        levels, reach = 0, 1
+        while reach < n:
+            reach *= k
+            levels += 1'''
+    return _DOC_LC + f'''
+    if kind == "attention":
+        return {{"ops": {att}, "sequential": 1, "path": 1}}
+    if kind == "rnn":
+        return {{"ops": {rnn}, "sequential": {rnn_seq}, "path": {rnn_path}}}
+    if kind == "cnn":{levels_code}
+        return {{"ops": {cnn}, "sequential": 1, "path": {cnn_path}}}
+    raise ValueError(kind)
+'''
+
+
+def _sp(even="torch.sin", odd="torch.cos", angle="t / 10000.0 ** (two_i / d)", t_start=0, shape="P"):
+    """The reference sinusoidal_positions with one piece changed."""
+    return _DOC_SP + f'''
+    t = torch.arange({t_start}, {t_start} + T, dtype=torch.float64).unsqueeze(1)
+    two_i = torch.arange(0, d, 2, dtype=torch.float64)
+    angles = {angle}
+    P = torch.zeros(T, d, dtype=torch.float64)
+    P[:, 0::2] = {even}(angles)
+    P[:, 1::2] = {odd}(angles[:, : d // 2])
+    return ({shape}).float()
 '''
 
 
@@ -49,6 +81,10 @@ WRONG = {
     weights = weights * torch.tril(torch.ones(T, T))
     return weights @ v
 """,
+        # a placeholder left in place: the check must say "only zeros", not "off by the same factor -0"
+        "placeholder_zeros": _DOC_ATT + """
+    return torch.zeros(x.shape[0], x.shape[1], Wv.shape[1])
+""",
         "no_mask": _DOC_ATT + """
     q, k, v = x @ Wq, x @ Wk, x @ Wv
     return torch.softmax(q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1]), dim=-1) @ v
@@ -61,79 +97,111 @@ WRONG = {
     return torch.softmax(scores, dim=-1) @ v
 """,
     },
-    "sequential_steps": {
-        "rnn_T_minus_1": _DOC_STEPS + """
-    if model_kind == "rnn":
-        return T - 1
-    if model_kind == "transformer":
-        return 1
-    raise ValueError(model_kind)
+    "layer_cost": {
+        # n * d: the cost of one query, not of all n of them
+        "attention_ops_n_d": _lc(att="n * d"),
+        "rnn_ops_n2_d": _lc(rnn="n * n * d"),
+        "cnn_ops_without_k": _lc(cnn="n * d * d"),
+        "rnn_sequential_1": _lc(rnn_seq="1"),
+        "rnn_path_n_minus_1": _lc(rnn_path="n - 1"),
+        # the undilated stack's path
+        "cnn_path_n_over_k": _lc(cnn_path="-(-n // k)"),
+        # float logarithms: off by one at exact powers such as 125 = 5 ** 3 or 243 = 3 ** 5
+        "cnn_path_float_log": _lc(levels_code="""
+        import math
+        levels = math.ceil(math.log(n, k))"""),
+        "cnn_path_log2_ratio": _lc(levels_code="""
+        import math
+        levels = math.ceil(math.log2(n) / math.log2(k))"""),
+        "cnn_path_numpy_log": _lc(levels_code="""
+        import numpy as np
+        levels = int(np.ceil(np.log(n) / np.log(k)))"""),
+        # floor instead of ceil
+        "cnn_path_floor": _lc(levels_code="""
+        levels, reach = 0, k
+        while reach <= n:
+            reach *= k
+            levels += 1"""),
+        "cnn_path_log2_ignores_k": _lc(levels_code="""
+        levels = (n - 1).bit_length()"""),
+        "returns_floats": _lc(att="float(n ** 2 * d)", rnn="float(n * d ** 2)", cnn="float(k * n * d ** 2)"),
+        "no_value_error": _DOC_LC + """
+    if kind == "attention":
+        return {"ops": n * n * d, "sequential": 1, "path": 1}
+    if kind == "rnn":
+        return {"ops": n * d * d, "sequential": n, "path": n}
+    levels, reach = 0, 1
+    while reach < n:
+        reach *= k
+        levels += 1
+    return {"ops": k * n * d * d, "sequential": 1, "path": levels}
 """,
-        "transformer_T_steps": _DOC_STEPS + """
-    if model_kind in ("rnn", "transformer"):
-        return T
-    raise ValueError(model_kind)
-""",
-        "no_value_error": _DOC_STEPS + """
-    if model_kind == "rnn":
-        return T
-    return 1
-""",
-        "swapped": _DOC_STEPS + """
-    if model_kind == "transformer":
-        return T
-    if model_kind == "rnn":
-        return 1
-    raise ValueError(model_kind)
-""",
-        # constant on the visible T = 10 only
-        "hard_coded": _DOC_STEPS + """
-    if model_kind == "rnn":
-        return 10
-    if model_kind == "transformer":
-        return 1
-    raise ValueError(model_kind)
+        "default_k_2": _DOC_LC.replace("k=3", "k=2") + """
+    if kind == "attention":
+        return {"ops": n * n * d, "sequential": 1, "path": 1}
+    if kind == "rnn":
+        return {"ops": n * d * d, "sequential": n, "path": n}
+    if kind == "cnn":
+        levels, reach = 0, 1
+        while reach < n:
+            reach *= k
+            levels += 1
+        return {"ops": k * n * d * d, "sequential": 1, "path": levels}
+    raise ValueError(kind)
 """,
     },
-    "max_path_length": {
-        "rnn_T": _DOC_PATH + """
-    if model_kind == "rnn":
-        return T
-    if model_kind == "transformer":
-        return 1
-    raise ValueError(model_kind)
+    "sinusoidal_positions": {
+        "sin_cos_swapped": _sp(even="torch.cos", odd="torch.sin"),
+        "transposed_d_by_T": _sp(shape="P.T"),
+        "base_1000": _sp(angle="t / 1000.0 ** (two_i / d)"),
+        # exponent i / d with i the pair index: the frequencies fall half as fast
+        "exponent_i_over_d": _sp(angle="t / 10000.0 ** (two_i / 2 / d)"),
+        # multiplies by 10000 ** (2i / d) instead of dividing
+        "frequency_inverted": _sp(angle="t * 10000.0 ** (two_i / d)"),
+        "positions_from_1": _sp(t_start=1),
+        # each column uses its own index j / d: the cosine's frequency differs from its sine's
+        "column_index_exponent": _DOC_SP + """
+    t = torch.arange(T, dtype=torch.float64).unsqueeze(1)
+    j = torch.arange(d, dtype=torch.float64)
+    angles = t / 10000.0 ** (j / d)
+    P = torch.where(j.long() % 2 == 0, torch.sin(angles), torch.cos(angles))
+    return P.float()
 """,
-        "transformer_log_T": _DOC_PATH + """
+        # first half sines, second half cosines (concatenated, not interleaved)
+        "concatenated_halves": _DOC_SP + """
+    t = torch.arange(T, dtype=torch.float64).unsqueeze(1)
+    two_i = torch.arange(0, d, 2, dtype=torch.float64)
+    angles = t / 10000.0 ** (two_i / d)
+    return torch.cat([torch.sin(angles), torch.cos(angles)], dim=1)[:, :d].float()
+""",
+        # the tutorial recipe without the slice: fails for odd d
+        "odd_d_breaks": _DOC_SP + """
     import math
-    if model_kind == "rnn":
-        return T - 1
-    if model_kind == "transformer":
-        return math.ceil(math.log2(T))
-    raise ValueError(model_kind)
+    position = torch.arange(T).unsqueeze(1)
+    div_term = torch.exp(torch.arange(0, d, 2) * (-math.log(10000.0) / d))
+    P = torch.zeros(T, d)
+    P[:, 0::2] = torch.sin(position * div_term)
+    P[:, 1::2] = torch.cos(position * div_term)
+    return P
 """,
-        "no_value_error": _DOC_PATH + """
-    if model_kind == "rnn":
-        return T - 1
-    return 1
-""",
-        "returns_float": _DOC_PATH + """
-    if model_kind == "rnn":
-        return T - 1.0
-    if model_kind == "transformer":
-        return 1.0
-    raise ValueError(model_kind)
-""",
-        "hard_coded": _DOC_PATH + """
-    if model_kind == "rnn":
-        return 9
-    if model_kind == "transformer":
-        return 1
-    raise ValueError(model_kind)
-""",
+        "all_zeros": _DOC_SP + "    return torch.zeros(T, d)\n",
     },
     "quick_check": {
         "constant_memory": 'answer = "a"\n',
         "in_order": 'answer = "d"\n',
+    },
+    "followup_1": {
+        "one_head": "followup_1 = 4096 * 4096 * 2\n",
+        "float32": "followup_1 = 4096 * 4096 * 32 * 4\n",
+        "T_times_d": "followup_1 = 4096 * 128 * 32 * 2\n",
+    },
+    "followup_2": {
+        "forgot_normaliser": "followup_2 = 64 * 64\n",
+        "vectors_only": "followup_2 = 64 + 64\n",
+    },
+    "followup_3": {
+        "whole_matrix": "followup_3 = 1000 * 1000\n",
+        "cached_only": "followup_3 = 999\n",
     },
 }
 
@@ -172,40 +240,78 @@ CORRECT = {
     return torch.bmm(e / e.sum(dim=-1, keepdim=True), v)
 """,
     },
-    "sequential_steps": {
-        "dict_lookup": _DOC_STEPS + """
-    table = {"rnn": int(T), "transformer": 1}
-    if model_kind not in table:
-        raise ValueError(f"unknown kind {model_kind}")
-    return table[model_kind]
+    "layer_cost": {
+        "table_and_integer_log": _DOC_LC + """
+    if kind not in ("rnn", "cnn", "attention"):
+        raise ValueError(f"unknown kind {kind}")
+    m = 0
+    while k ** m < n:
+        m += 1
+    table = {"rnn": (n * d ** 2, n, n), "cnn": (k * n * d ** 2, 1, m), "attention": (n ** 2 * d, 1, 1)}
+    ops, seq, path = table[kind]
+    return {"ops": ops, "sequential": seq, "path": path}
 """,
-        "match_statement": _DOC_STEPS + """
-    match model_kind:
-        case "rnn":
-            return T
-        case "transformer":
-            return 1
-        case _:
-            raise ValueError(model_kind)
+        # float log corrected with an integer check
+        "float_log_then_fix": _DOC_LC + """
+    import math
+    if kind == "rnn":
+        return dict(ops=n * d * d, sequential=n, path=n)
+    if kind == "attention":
+        return dict(ops=n * n * d, sequential=1, path=1)
+    if kind != "cnn":
+        raise ValueError(kind)
+    m = max(0, math.ceil(math.log(n, k)) - 1)
+    while k ** m < n:
+        m += 1
+    return dict(ops=k * n * d * d, sequential=1, path=m)
+""",
+        "numpy_ints": _DOC_LC + """
+    import numpy as np
+    if kind == "attention":
+        return {"ops": np.int64(n) * n * d, "sequential": np.int64(1), "path": np.int64(1)}
+    if kind == "rnn":
+        return {"ops": np.int64(n) * d * d, "sequential": np.int64(n), "path": np.int64(n)}
+    if kind == "cnn":
+        path, covered = 0, 1
+        while covered < n:
+            covered, path = covered * k, path + 1
+        return {"ops": np.int64(k) * n * d * d, "sequential": np.int64(1), "path": np.int64(path)}
+    raise ValueError(kind)
 """,
     },
-    "max_path_length": {
-        "dict_of_lambdas": _DOC_PATH + """
-    rules = {"rnn": lambda n: n - 1, "transformer": lambda n: 1}
-    try:
-        return rules[model_kind](T)
-    except KeyError:
-        raise ValueError(model_kind) from None
+    "sinusoidal_positions": {
+        # the tutorial recipe (exp of a log) in float32, odd d handled by slicing
+        "exp_log_float32": _DOC_SP + """
+    import math
+    position = torch.arange(T, dtype=torch.float32).unsqueeze(1)
+    div_term = torch.exp(torch.arange(0, d, 2, dtype=torch.float32) * (-math.log(10000.0) / d))
+    P = torch.zeros(T, d)
+    P[:, 0::2] = torch.sin(position * div_term)
+    P[:, 1::2] = torch.cos(position * div_term)[:, : d // 2]
+    return P
 """,
-        "validate_first": _DOC_PATH + """
-    if model_kind not in ("rnn", "transformer"):
-        raise ValueError("model_kind must be 'rnn' or 'transformer'")
-    return 1 if model_kind == "transformer" else T - 1
+        "numpy_loops_float64": _DOC_SP + """
+    import numpy as np
+    P = np.zeros((T, d))
+    for t in range(T):
+        for i in range(0, d, 2):
+            P[t, i] = np.sin(t / 10000 ** (i / d))
+            if i + 1 < d:
+                P[t, i + 1] = np.cos(t / 10000 ** (i / d))
+    return torch.from_numpy(P)
+""",
+        "stack_interleave": _DOC_SP + """
+    half = (d + 1) // 2
+    freq = 1.0 / (10000 ** (torch.arange(half) * 2 / d))
+    ang = torch.outer(torch.arange(T).float(), freq)
+    P = torch.stack([torch.sin(ang), torch.cos(ang)], dim=-1).reshape(T, 2 * half)
+    return P[:, :d]
 """,
     },
     "quick_check": {
         "upper_case_spaces": 'answer = " B "\n',
     },
+    "followup_1": {"numpy_int": "import numpy as np\nfollowup_1 = np.int64(2) ** 30\n"},
 }
 
 # a wrong function whose failure must cost only its own test cell in the nbgrader round trip
@@ -226,21 +332,44 @@ def check_experiment(E):
     assert (w >= -1e-7).all()
     assert abs(w[0, 0] - 1.0) < 1e-6
     assert np.tril(w, -1).max() > 0.05          # it really mixes earlier positions
-    # B: memory: scores quadruple when T doubles, the RNN state does not grow
+    # B: memory: prefill scores quadruple when T doubles, decoding memory doubles, the RNN state is flat
     Ts = E["T_values"]
     assert Ts[-1] >= 512 and all(b == 2 * a for a, b in zip(Ts, Ts[1:])), Ts
-    sb, st = E["score_bytes"], E["state_bytes"]
+    sb, db, kv, st = E["score_bytes"], E["decode_bytes"], E["kv_bytes"], E["state_bytes"]
     assert all(b == 4 * a for a, b in zip(sb, sb[1:])), sb
     assert sb[0] == Ts[0] ** 2 * 4, sb
+    assert db == [4 * T for T in Ts], db
+    assert kv == [2 * T * E["width"] * 4 for T in Ts], kv
     assert len(set(st)) == 1 and st[0] > 0, st
-    # structural counts from the learner's functions
-    assert E["steps_rnn"] == Ts and E["steps_transformer"] == [1] * len(Ts)
-    assert E["path_rnn"] == [T - 1 for T in Ts] and E["path_transformer"] == [1] * len(Ts)
+    # the Python loop and nn.RNN compute the same recurrence
+    assert E["loop_vs_layer"] < 1e-5, E["loop_vs_layer"]
+    # structural counts from the learner's layer_cost
+    d = E["width"]
+    cost = E["cost"]
+    assert [c["sequential"] for c in cost["rnn"]] == Ts and [c["path"] for c in cost["rnn"]] == Ts
+    assert [c["ops"] for c in cost["rnn"]] == [T * d * d for T in Ts]
+    assert [c["ops"] for c in cost["attention"]] == [T * T * d for T in Ts]
+    assert all(c["sequential"] == 1 and c["path"] == 1 for c in cost["attention"])
+    assert [c["path"] for c in cost["cnn"]] == [math.ceil(math.log(T, 3) - 1e-9) for T in Ts]
+    assert E["flops_attention"][-1] > 30 * E["flops_rnn"][-1]
     # timings: only sane numbers (no ordering: it could flip under load)
-    for key in ("rnn_seconds", "attention_seconds"):
+    for key in ("cell_seconds", "rnn_seconds", "attention_seconds"):
         assert len(E[key]) == len(Ts)
         assert all(math.isfinite(s) and s > 0 for s in E[key]), E[key]
-    assert math.isfinite(E["rnn_slope"]) and math.isfinite(E["attention_slope"])
+    assert all(math.isfinite(v) for v in E["slopes"].values())
+    # C: without positions attention is permutation-equivariant; positions (or the causal mask) break it
+    g = E["gaps"]
+    assert g["encoder attention, no positions"] < 1e-5, g
+    assert g["encoder attention + your positions"] > 0.05, g
+    assert g["your causal attention, no positions"] > 0.05, g
+    no_pos, pos = np.asarray(E["swap_no_positions"]), np.asarray(E["swap_with_positions"])
+    assert no_pos.max() < 1e-5 and (pos > 1e-3).all(), (no_pos, pos)
+    P = np.asarray(E["positions"])
+    t = np.arange(P.shape[0])[:, None]
+    two_i = (np.arange(P.shape[1]) // 2 * 2)[None, :]
+    ref = np.where(np.arange(P.shape[1]) % 2 == 0, np.sin(t / 10000 ** (two_i / P.shape[1])),
+                   np.cos(t / 10000 ** (two_i / P.shape[1])))
+    assert np.allclose(P, ref, atol=1e-5)
     figs = E["figures"]
-    assert set(figs) == {"attention_map", "time", "memory"}
+    assert set(figs) == {"attention_map", "time", "memory", "positions"}
     assert all(isinstance(f, matplotlib.figure.Figure) for f in figs.values())
