@@ -434,6 +434,19 @@ WRONG = {
         return torch.stack(logits, 1), h
 ''',
     },
+    "followup_1": {
+        # beam search taken as greedy (k = 1)
+        "beam_equals_greedy": "followup_1 = (0.3, 0.3)\n",
+        # the best first token's probability instead of the sequence's
+        "first_step_only": "followup_1 = (0.6, 0.4)\n",
+        "swapped": "followup_1 = (0.36, 0.3)\n",
+        "list_not_tuple": "followup_1 = [0.3, 0.36]\n",
+    },
+    "followup_2": {
+        "T_S_swapped": "followup_2 = (8, 20, 25)\n",
+        "no_batch_axis": "followup_2 = (25, 20)\n",
+        "self_attention_shape": "followup_2 = (8, 25, 25)\n",
+    },
     "quick_check": {
         "attention": 'answer = "a"\n',
         "source_tokens": 'answer = "c"\n',
@@ -441,6 +454,12 @@ WRONG = {
 }
 
 CORRECT = {
+    "followup_1": {
+        "computed": "followup_1 = (max(0.6 * 0.5, 0.6 * 0.5), max(0.6 * 0.5, 0.4 * 0.9))\n",
+    },
+    "followup_2": {
+        "from_a_tensor": "followup_2 = tuple(torch.zeros(8, 25, 20).shape)\n",
+    },
     "Encoder": {
         "explicit_zero_state": _ENC + '''        N = src.shape[0]
         h0 = torch.zeros(1, N, self.rnn.hidden_size)

@@ -122,6 +122,16 @@ def decoder_inputs(targets, predictions, p, generator):
     return torch.cat([torch.zeros_like(mix[:, :1]), mix[:, :-1]], dim=1)
 """,
     },
+    "followup_1": {
+        "mixed_prefix": 'followup_1 = "c"\n',
+        "free_running_prefix": 'followup_1 = "b"\n',
+    },
+    "followup_2": {
+        "rounded_down": "followup_2 = 40.0\n",
+        "k_itself": "followup_2 = 15.0\n",
+        "log10": "followup_2 = 15 * math.log10(15)\n",
+        "as_string": 'followup_2 = "40.6"\n',
+    },
     "quick_check": {
         "bigger_model": 'answer = "a"\n',
         "not_shifted": 'answer = "d"\n',
@@ -129,6 +139,13 @@ def decoder_inputs(targets, predictions, p, generator):
 }
 
 CORRECT = {
+    "followup_1": {
+        "upper_case": 'followup_1 = " A"\n',
+    },
+    "followup_2": {
+        "numpy": "followup_2 = np.float64(15) * np.log(15)\n",
+        "solved_numerically": "followup_2 = min((abs(sampling_prob(i / 100, 15) - 0.5), i / 100) for i in range(3000, 5000))[1]\n",
+    },
     "shift_right": {
         "new_full_slice": _DOC_SHIFT + """
     out = targets.new_full(targets.shape, bos)
