@@ -36,6 +36,28 @@ def greedy_decode(encoder, decoder, src, bos, eos, max_len):
     """Greedy decoding: feed back the argmax, stop at eos (every row) or max_len."""
 '''
 
+_ATT_HEAD = '''
+class AttentionDecoder(nn.Module):
+    """GRU decoder with dot-product attention over the encoder outputs."""
+
+    def __init__(self, vocab_size, emb_dim, hidden_size):
+        super().__init__()
+'''
+
+_ATT = _ATT_HEAD + '''        self.embed = nn.Embedding(vocab_size, emb_dim)
+        self.rnn = nn.GRU(emb_dim, hidden_size, batch_first=True)
+        self.out = nn.Linear(2 * hidden_size, vocab_size)
+
+    def forward(self, tokens, h, enc_outputs, src_mask):
+        states, h_new = self.rnn(self.embed(tokens), h)
+'''
+
+
+def _att(body):
+    """An AttentionDecoder whose forward continues after `states, h_new = ...` with body."""
+    return _ATT + body
+
+
 WRONG = {
     "Encoder": {
         # h without its layer axis: (N, H)
@@ -313,6 +335,118 @@ WRONG = {
     return torch.cat(out, dim=1)
 ''',
     },
+    "AttentionDecoder": {
+        # softmax across the decoder steps instead of the source positions
+        "softmax_over_decoder_steps": _att('''        scores = (states @ enc_outputs.transpose(1, 2)).masked_fill(~src_mask[:, None, :], float("-inf"))
+        w = scores.softmax(dim=1)
+        self.attn = w
+        return self.out(torch.cat([states, w @ enc_outputs], dim=-1)), h_new
+'''),
+        "softmax_over_batch": _att('''        scores = (states @ enc_outputs.transpose(1, 2)).masked_fill(~src_mask[:, None, :], float("-inf"))
+        w = scores.softmax(dim=0)
+        self.attn = w
+        return self.out(torch.cat([states, w @ enc_outputs], dim=-1)), h_new
+'''),
+        "mask_not_applied": _att('''        w = (states @ enc_outputs.transpose(1, 2)).softmax(dim=-1)
+        self.attn = w
+        return self.out(torch.cat([states, w @ enc_outputs], dim=-1)), h_new
+'''),
+        # True read as padding
+        "mask_inverted": _att('''        scores = (states @ enc_outputs.transpose(1, 2)).masked_fill(src_mask[:, None, :], float("-inf"))
+        w = torch.nan_to_num(scores.softmax(dim=-1))
+        self.attn = w
+        return self.out(torch.cat([states, w @ enc_outputs], dim=-1)), h_new
+'''),
+        # zeroes the padded weights after the softmax without renormalising
+        "mask_after_softmax_no_renorm": _att('''        w = (states @ enc_outputs.transpose(1, 2)).softmax(dim=-1) * src_mask[:, None, :]
+        self.attn = w
+        return self.out(torch.cat([states, w @ enc_outputs], dim=-1)), h_new
+'''),
+        # attends over the decoder's own states (self-attention), not the encoder's
+        "attends_decoder_states": _att('''        w = (states @ states.transpose(1, 2)).softmax(dim=-1)
+        self.attn = w
+        return self.out(torch.cat([states, w @ states], dim=-1)), h_new
+'''),
+        # the context is computed but the output layer reads the state twice
+        "context_not_fed": _att('''        scores = (states @ enc_outputs.transpose(1, 2)).masked_fill(~src_mask[:, None, :], float("-inf"))
+        w = scores.softmax(dim=-1)
+        self.attn = w
+        context = w @ enc_outputs
+        return self.out(torch.cat([states, states], dim=-1)), h_new
+'''),
+        # attention on the context vector only (the last encoder state), same for every step
+        "last_encoder_state_only": _att('''        scores = (states @ enc_outputs.transpose(1, 2)).masked_fill(~src_mask[:, None, :], float("-inf"))
+        w = scores.softmax(dim=-1)
+        self.attn = w
+        context = enc_outputs[:, -1:].expand_as(states)
+        return self.out(torch.cat([states, context], dim=-1)), h_new
+'''),
+        "scaled_scores": _att('''        scores = (states @ enc_outputs.transpose(1, 2)) / states.shape[-1] ** 0.5
+        w = scores.masked_fill(~src_mask[:, None, :], float("-inf")).softmax(dim=-1)
+        self.attn = w
+        return self.out(torch.cat([states, w @ enc_outputs], dim=-1)), h_new
+'''),
+        "concat_swapped": _att('''        scores = (states @ enc_outputs.transpose(1, 2)).masked_fill(~src_mask[:, None, :], float("-inf"))
+        w = scores.softmax(dim=-1)
+        self.attn = w
+        return self.out(torch.cat([w @ enc_outputs, states], dim=-1)), h_new
+'''),
+        # the query is the state BEFORE the step (the incoming h), the same for every step
+        "query_is_incoming_h": _att('''        q = h[-1][:, None, :].expand_as(states)
+        scores = (q @ enc_outputs.transpose(1, 2)).masked_fill(~src_mask[:, None, :], float("-inf"))
+        w = scores.softmax(dim=-1)
+        self.attn = w
+        return self.out(torch.cat([states, w @ enc_outputs], dim=-1)), h_new
+'''),
+        "encoder_detached": _att('''        enc = enc_outputs.detach()
+        scores = (states @ enc.transpose(1, 2)).masked_fill(~src_mask[:, None, :], float("-inf"))
+        w = scores.softmax(dim=-1)
+        self.attn = w
+        return self.out(torch.cat([states, w @ enc], dim=-1)), h_new
+'''),
+        # the GRU starts from zeros: the context vector is ignored
+        "ignores_h": _ATT_HEAD + '''        self.embed = nn.Embedding(vocab_size, emb_dim)
+        self.rnn = nn.GRU(emb_dim, hidden_size, batch_first=True)
+        self.out = nn.Linear(2 * hidden_size, vocab_size)
+
+    def forward(self, tokens, h, enc_outputs, src_mask):
+        states, h_new = self.rnn(self.embed(tokens))
+        w = (states @ enc_outputs.transpose(1, 2)).masked_fill(~src_mask[:, None, :], float("-inf")).softmax(-1)
+        self.attn = w
+        return self.out(torch.cat([states, w @ enc_outputs], dim=-1)), h_new
+''',
+        # the context fed into the GRU (Bahdanau-style input feeding) instead of the spec's output layer
+        "context_into_gru_input": _ATT_HEAD + '''        self.embed = nn.Embedding(vocab_size, emb_dim)
+        self.rnn = nn.GRU(emb_dim + hidden_size, hidden_size, batch_first=True)
+        self.out = nn.Linear(2 * hidden_size, vocab_size)
+
+    def forward(self, tokens, h, enc_outputs, src_mask):
+        logits, ws = [], []
+        for t in range(tokens.shape[1]):
+            q = h[-1]
+            sc = torch.einsum("nh,nsh->ns", q, enc_outputs).masked_fill(~src_mask, float("-inf"))
+            w = sc.softmax(-1)
+            c = torch.einsum("ns,nsh->nh", w, enc_outputs)
+            o, h = self.rnn(torch.cat([self.embed(tokens[:, t]), c], -1)[:, None], h)
+            logits.append(self.out(torch.cat([o[:, 0], c], -1)))
+            ws.append(w)
+        self.attn = torch.stack(ws, 1)
+        return torch.stack(logits, 1), h
+''',
+    },
+    "followup_1": {
+        # beam search taken as greedy (k = 1)
+        "beam_equals_greedy": "followup_1 = (0.3, 0.3)\n",
+        # the best first token's probability instead of the sequence's
+        "first_step_only": "followup_1 = (0.6, 0.4)\n",
+        "swapped": "followup_1 = (0.36, 0.3)\n",
+        "list_not_tuple": "followup_1 = [0.3, 0.36]\n",
+    },
+    "followup_2": {
+        "T_S_swapped": "followup_2 = (8, 20, 25)\n",
+        "no_batch_axis": "followup_2 = (25, 20)\n",
+        "self_attention_shape": "followup_2 = (8, 25, 25)\n",
+    },
     "quick_check": {
         "attention": 'answer = "a"\n',
         "source_tokens": 'answer = "c"\n',
@@ -320,6 +454,12 @@ WRONG = {
 }
 
 CORRECT = {
+    "followup_1": {
+        "computed": "followup_1 = (max(0.6 * 0.5, 0.6 * 0.5), max(0.6 * 0.5, 0.4 * 0.9))\n",
+    },
+    "followup_2": {
+        "from_a_tensor": "followup_2 = tuple(torch.zeros(8, 25, 20).shape)\n",
+    },
     "Encoder": {
         "explicit_zero_state": _ENC + '''        N = src.shape[0]
         h0 = torch.zeros(1, N, self.rnn.hidden_size)
@@ -354,6 +494,41 @@ CORRECT = {
         states, h_new = self.rnn(x, h.contiguous())
         return F.linear(states, self.out.weight, self.out.bias), h_new
 ''',
+    },
+    "AttentionDecoder": {
+        "einsum_minus_1e9": _att('''        scores = torch.einsum("nth,nsh->nts", states, enc_outputs)
+        scores = scores.masked_fill(src_mask[:, None, :] == 0, -1e9)
+        self.attn = torch.softmax(scores, dim=2)
+        context = torch.einsum("nts,nsh->nth", self.attn, enc_outputs)
+        return self.out(torch.cat((states, context), 2)), h_new
+'''),
+        # one decoder step at a time, bmm, torch.where for the mask
+        "step_loop_bmm": _ATT_HEAD + '''        self.rnn = nn.GRU(emb_dim, hidden_size, batch_first=True)
+        self.embed = nn.Embedding(vocab_size, emb_dim)
+        self.out = nn.Linear(hidden_size * 2, vocab_size)
+
+    def forward(self, tokens, h, enc_outputs, src_mask):
+        logits, ws = [], []
+        neg = torch.tensor(float("-inf"))
+        for t in range(tokens.shape[1]):
+            s_t, h = self.rnn(self.embed(tokens[:, t:t + 1]), h)
+            sc = torch.bmm(s_t, enc_outputs.transpose(1, 2))
+            sc = torch.where(src_mask.unsqueeze(1), sc, neg)
+            w = F.softmax(sc, dim=-1)
+            logits.append(self.out(torch.cat([s_t, torch.bmm(w, enc_outputs)], dim=-1)))
+            ws.append(w)
+        self.attn = torch.cat(ws, dim=1)
+        return torch.cat(logits, dim=1), h
+''',
+        # softmax, then zero the padding and renormalise (the same weights), float64 inside
+        "renormalised_float64": _att('''        sc = (states.double() @ enc_outputs.double().transpose(1, 2))
+        sc = sc - sc.masked_fill(~src_mask[:, None, :], float("-inf")).amax(-1, keepdim=True)
+        e = sc.exp() * src_mask[:, None, :]
+        w = e / e.sum(-1, keepdim=True)
+        self.attn = w.float()
+        ctx = (w @ enc_outputs.double()).float()
+        return F.linear(torch.cat([states, ctx], -1), self.out.weight, self.out.bias), h_new
+'''),
     },
     "greedy_decode": {
         # re-runs the whole prefix from the context at every step (quadratic, but the same tokens)
@@ -400,20 +575,24 @@ def check_experiment(E):
 
     L = E["lengths"]
     assert L[0] <= 5 <= L[-1] and L[-1] >= 10, L
-    big = E["seq_acc"][48]
-    small = E["seq_acc"][16]
-    # the stated accuracy at a short length
-    assert E["acc_short"] >= 0.8, E["acc_short"]
-    assert big[0] >= 0.95, big
-    # a clear drop at the longest length (the context-vector bottleneck)
-    assert E["acc_long"] <= 0.3, E["acc_long"]
-    assert E["acc_short"] - E["acc_long"] >= 0.5, (E["acc_short"], E["acc_long"])
-    assert E["tok_short"] - E["tok_long"] >= 0.2, (E["tok_short"], E["tok_long"])
-    # the fall is (almost) monotone in the length
-    assert all(b <= a + 0.05 for a, b in zip(big, big[1:])), big
-    # a smaller context fails sooner
-    assert sum(small) < sum(big) - 1.0, (small, big)
-    assert all(s <= b + 0.05 for s, b in zip(small, big)), (small, big)
+    plain, att = E["seq_acc"]["plain"], E["seq_acc"]["attention"]
+    # both models learn: short sequences are reversed almost perfectly
+    assert plain[0] >= 0.95 and att[0] >= 0.95, (plain, att)
+    assert E["final_loss"]["plain"] < 0.5 and E["final_loss"]["attention"] < 0.2, E["final_loss"]
+    # without attention: a steep fall with the length (the context-vector bottleneck)
+    assert E["acc_short"] >= 0.75, E["acc_short"]
+    assert E["acc_long"] <= 0.1, E["acc_long"]
+    assert E["tok_short"] - E["tok_long"] >= 0.3, (E["tok_short"], E["tok_long"])
+    assert all(b <= a + 0.05 for a, b in zip(plain, plain[1:])), plain
+    # with attention: far better at every length above 4, and the gap is large at the long end
+    assert all(a >= p - 0.02 for a, p in zip(att, plain)), (att, plain)
+    assert all(a >= p + 0.1 for a, p, n in zip(att, plain, L) if n >= 6), (att, plain)
+    assert att[-1] >= plain[-1] + 0.3 and sum(att) > sum(plain) + 2.0, (att, plain)
+    assert E["tok_acc"]["attention"][-1] > E["tok_acc"]["plain"][-1] + 0.2, E["tok_acc"]
+    # the attention weights follow the source backwards (the anti-diagonal), sharply
+    peaks = E["attn_peaks"]
+    assert all(b <= a for a, b in zip(peaks, peaks[1:])) and peaks[0] >= 6 and peaks[-1] <= 2, peaks
+    assert E["attn_peak_weight"] > 0.7, E["attn_peak_weight"]
     figs = E["figures"]
     assert set(figs) == {"bottleneck"}
     assert all(isinstance(f, matplotlib.figure.Figure) for f in figs.values())

@@ -87,6 +87,19 @@ def decoder_inputs(targets, predictions, p, generator):
     use_truth = torch.rand(targets.shape[0], 1, generator=generator) < p
     return torch.where(use_truth, targets, predictions)
 """,
+        # one coin per row, drawn with bernoulli and broadcast over time
+        "one_coin_per_row_bernoulli": _DOC_MIX + """
+    heads = torch.bernoulli(torch.full((targets.shape[0], 1), float(p)), generator=generator).bool()
+    return torch.where(heads.expand_as(targets), targets, predictions)
+""",
+        # one coin per row in a Python loop over the batch
+        "one_coin_per_row_loop": _DOC_MIX + """
+    rows = []
+    for n in range(targets.shape[0]):
+        use_truth = float(torch.rand(1, generator=generator)) < p
+        rows.append(targets[n] if use_truth else predictions[n])
+    return torch.stack(rows)
+""",
         "one_coin_per_step": _DOC_MIX + """
     use_truth = torch.rand(1, targets.shape[1], generator=generator) < p
     return torch.where(use_truth, targets, predictions)
@@ -109,6 +122,16 @@ def decoder_inputs(targets, predictions, p, generator):
     return torch.cat([torch.zeros_like(mix[:, :1]), mix[:, :-1]], dim=1)
 """,
     },
+    "followup_1": {
+        "mixed_prefix": 'followup_1 = "c"\n',
+        "free_running_prefix": 'followup_1 = "b"\n',
+    },
+    "followup_2": {
+        "rounded_down": "followup_2 = 40.0\n",
+        "k_itself": "followup_2 = 15.0\n",
+        "log10": "followup_2 = 15 * math.log10(15)\n",
+        "as_string": 'followup_2 = "40.6"\n',
+    },
     "quick_check": {
         "bigger_model": 'answer = "a"\n',
         "not_shifted": 'answer = "d"\n',
@@ -116,6 +139,13 @@ def decoder_inputs(targets, predictions, p, generator):
 }
 
 CORRECT = {
+    "followup_1": {
+        "upper_case": 'followup_1 = " A"\n',
+    },
+    "followup_2": {
+        "numpy": "followup_2 = np.float64(15) * np.log(15)\n",
+        "solved_numerically": "followup_2 = min((abs(sampling_prob(i / 100, 15) - 0.5), i / 100) for i in range(3000, 5000))[1]\n",
+    },
     "shift_right": {
         "new_full_slice": _DOC_SHIFT + """
     out = targets.new_full(targets.shape, bos)
@@ -179,19 +209,25 @@ def check_experiment(E):
     import matplotlib.figure
 
     L = E["L"]
-    tf = E["free_error"]["teacher"]
-    # exposure bias compounds: the teacher-forced model's free-running error grows along the output
-    assert len(tf) == L
-    assert tf[-1] > tf[0] + 0.3, tf
-    assert sum(tf[L // 2:]) > sum(tf[:L // 2]) + 0.5, tf
-    # ... much faster than its error with ground-truth inputs, and the gap widens with the position
-    gap = E["exposure_gap"]
-    assert gap[-1] > 0.2 and gap[-1] > gap[0] + 0.2, gap
+    free, forced = E["snap_free_error"], E["snap_forced_error"]
+    # exposure bias compounds: mid-training, the teacher-forced model's free-running error grows
+    # along the output, much faster than its error with the ground truth fed
+    assert len(free) == len(forced) == L
+    assert free[-1] > free[1] + 0.4, free
+    assert max(forced) < 0.5 and free[-1] > forced[-1] + 0.3, (free, forced)
+    gap = [f - g for f, g in zip(free, forced)]
     assert sum(gap[L // 2:]) > 2 * sum(gap[:L // 2]), gap
-    # training on own predictions helps at the end of the output
-    late = E["late_error"]
-    assert late["scheduled"] < late["teacher"] - 0.08, late
-    assert late["free"] < late["teacher"] - 0.08, late
+    # on track it errs at a low rate, off track at a high one
+    on, off = E["snap_on_off"]
+    assert on < 0.4 and off > 0.8, (on, off)
+    # learning curves: teacher forcing learns fastest, free-running training slowest (the stated result)
+    mean = E["mean_curve_error"]
+    assert mean["teacher"] < mean["scheduled"] - 0.05 < mean["free"] - 0.1, mean
+    final = E["final_free_error"]
+    assert final["teacher"] < 0.05 and final["teacher"] < final["scheduled"] < final["free"], final
+    assert len(E["curve_steps"]) == len(E["curve_free"]["teacher"]) == len(E["curve_forced_teacher"])
+    # scheduled sampling did not learn to recover from its own mistakes (stated in the text)
+    assert E["final_on_off"]["scheduled"][1] > 0.8, E["final_on_off"]
     # the schedule went from (almost) teacher forcing to (almost) free running
     assert E["p_first"] > 0.9 and E["p_last"] < 0.05, E
     figs = E["figures"]
