@@ -143,8 +143,7 @@ def heatmap(rows: list[dict], path: Path) -> Path:
             v = cells.get((learner, key))
             if v is not None:
                 grid[i, j] = v
-    cmap = matplotlib.colormaps["RdYlGn"].copy()
-    cmap.set_bad("#bbbbbb")
+    cmap = matplotlib.colormaps["RdYlGn"].with_extremes(bad="#bbbbbb")
     fig, ax = plt.subplots(figsize=(max(5, 0.32 * len(tasks) + 2), max(2.5, 0.3 * len(learners) + 1.5)))
     im = ax.imshow(np.ma.masked_invalid(grid), cmap=cmap, vmin=0, vmax=1, aspect="auto")
     ax.set_xticks(range(len(tasks)), [f"{nb[:2]} {t}" for nb, t in tasks], rotation=90, fontsize=7)
