@@ -455,3 +455,22 @@ def test_end_to_end_small_class(tmp_path):
     assert S11 not in r.stdout and "names the loop only" in r.stdout and "learners: 1=bob_babbage" in r.stdout
     assert (tmp_path / "grades_matrix.png").stat().st_size > 1000
     print(f"end to end: {time.monotonic() - t0:.0f} s")
+
+
+def test_regrading_keeps_hand_scores_of_unchanged_answers(tmp_path):
+    csv_path = fake_class(tmp_path, learners=("ada", "bob"))
+    results = manual.load_results(csv_path)
+    manual.apply(results, [("ada", S01, "interview_answer", 2.0, "complete"),
+                           ("bob", S01, "interview_answer", 0.0, "no answer")])
+    manual.write_all(results, csv_path, tmp_path / "fb")
+    again = json.loads(json.dumps(results))
+    for r in again:
+        for t in r["tasks"]:
+            if t["manual"]:
+                t.update(score=None, comment="")
+                if r["learner"] == "bob":
+                    t["answer"] = "a new answer handed in later"
+    assert manual.carry_over(again, csv_path) == (1, 1)
+    hand = {r["learner"]: next(t for t in r["tasks"] if t["manual"]) for r in again}
+    assert (hand["ada"]["score"], hand["ada"]["comment"]) == (2.0, "complete")
+    assert hand["bob"]["score"] is None

@@ -76,7 +76,7 @@ def cmd_check(a) -> int:
 
 def cmd_grade(a) -> int:
     from .grading import grade_folder
-    from .manual import apply, feedback_dir, known_from_plan, parse_manual, write_all
+    from .manual import apply, carry_over, feedback_dir, known_from_plan, parse_manual, write_all
     from .totals import default_path, summary
     stems = _stems(a.notebooks) if a.notebooks else None
     subs, out = Path(a.submissions), Path(a.out)
@@ -93,6 +93,10 @@ def cmd_grade(a) -> int:
         learners = sorted(p.name for p in subs.iterdir() if p.is_dir() and not p.name.startswith("."))
         entries = parse_manual(Path(a.manual), known_from_plan(learners, stems or solution_stems()))
     results = grade_folder(subs, _limits(a), a.jobs, stems=stems, progress=not a.quiet)
+    kept, changed = carry_over(results, out)
+    if kept or changed:
+        print(f"hand-graded scores from the previous {out.with_suffix('.json').name}: {kept} kept "
+              f"(answer unchanged), {changed} to grade again (the answer changed)")
     if entries is not None:
         done, pending = apply(results, entries)
         print(f"hand-graded scores from {a.manual}: {done} folded in, {pending} still to grade")

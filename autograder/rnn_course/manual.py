@@ -237,6 +237,30 @@ def apply(results: list[dict], entries: list[tuple]) -> tuple[int, int]:
     return done, pending
 
 
+def carry_over(results: list[dict], csv_path: Path) -> tuple[int, int]:
+    """Keep the hand-graded scores of a previous run at ``csv_path`` whose answer did not change.
+
+    Returns (kept, dropped because the learner's answer changed since it was graded).
+    """
+    from .stats import sidecar
+    try:
+        old = manual_tasks(json.loads(sidecar(csv_path).read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return 0, 0
+    kept = dropped = 0
+    for key, (t, _r) in manual_tasks(results).items():
+        prev = old.get(key, (None, None))[0]
+        if not isinstance(prev, dict) or prev.get("score") is None or t["score"] is not None:
+            continue
+        if prev.get("answer", "") == t.get("answer", ""):
+            t.update(score=prev["score"], comment=prev.get("comment", ""), passed=prev.get("passed"),
+                     reason=prev.get("reason"))
+            kept += 1
+        else:
+            dropped += 1
+    return kept, dropped
+
+
 def feedback_dir(csv_path: Path, given: str | None = None) -> Path:
     return Path(given) if given else Path(csv_path).with_name(Path(csv_path).stem + "_feedback")
 
