@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import stat
 import time
 import zipfile
@@ -217,6 +216,9 @@ def collect(export: Path, out: Path, force: bool = False, max_file_mb: float = 5
         raise CollectError(f"{export} holds no notebooks (.ipynb)")
     for (learner, stem), (m, _v) in sorted(chosen.items()):
         target = out / learner / f"{stem}.ipynb"
+        if target.parent.exists() and not target.parent.is_dir():
+            report.refused.append((m.name, f"{target.parent} is a file, not a learner folder"))
+            continue
         data = m.read()
         if target.exists() and not force:
             report.existing.append((m.name, str(target), target.read_bytes() == data))
@@ -228,10 +230,9 @@ def collect(export: Path, out: Path, force: bool = False, max_file_mb: float = 5
         os.utime(target, (m.mtime, m.mtime))
         report.written.append((m.name, str(target)))
     if not chosen:
+        first = (report.unmapped + report.refused)[0]
         raise CollectError(f"no notebook in {export} could be mapped to a learner and a course notebook "
-                           f"({len(report.unmapped)} not mapped, e.g. {report.unmapped[0][0] if report.unmapped else '-'}: "
-                           f"{report.unmapped[0][1] if report.unmapped else 'refused'})")
+                           f"({len(report.unmapped)} not mapped, {len(report.refused)} refused; e.g. "
+                           f"{first[0]}: {first[1]})")
     return report
 
-
-__all__ = ["collect", "parse", "CollectError", "Report", "shutil"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import html
+import io
 import json
 import math
 import os
@@ -158,7 +159,7 @@ def parse_manual(path: Path, known: dict) -> list[tuple]:
         raise ManualError(f"{path} is not UTF-8 text; save it as CSV (UTF-8)") from None
     first = text.splitlines()[0] if text.strip() else ""
     delim = ";" if first.count(";") > first.count(",") else ","       # spreadsheets in some locales
-    reader = csv.DictReader(text.splitlines(), delimiter=delim)
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delim)
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     if header[:len(MANUAL_COLUMNS)] != MANUAL_COLUMNS:
         raise ManualError(f"{path} is not a manual grades file: its first line should be "
