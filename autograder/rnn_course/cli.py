@@ -5,7 +5,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from .batch import Limits
 
 
 class UsageError(Exception):
@@ -33,7 +32,9 @@ def _stems(keys) -> list[str]:
     return out
 
 
-def _limits(a) -> Limits:
+def _limits(a):
+    """The grading limits from the flags (batch, and with it nbformat, is imported only to grade)."""
+    from .batch import Limits
     return Limits(cell_timeout=a.cell_timeout, wall_timeout=a.timeout, memory_mb=a.memory_mb)
 
 
@@ -268,13 +269,14 @@ def _run(argv=None) -> int:
     return a.fn(a)
 
 
-def _known_errors() -> tuple:
-    from .collect import CollectError
-    from .grading import NoSubmissions, NotACourseNotebook
-    from .manual import ManualError
-    from .report import NotAGradesFile
-    return (UsageError, NotACourseNotebook, NoSubmissions, NotAGradesFile, ManualError, CollectError,
-            FileNotFoundError, NotADirectoryError, IsADirectoryError, PermissionError)
+KNOWN = {"NotACourseNotebook", "NoSubmissions", "NotAGradesFile", "ManualError", "CollectError"}
+
+
+def _known(e: BaseException) -> bool:
+    """Bad input (as opposed to a bug): our own error classes and missing or misplaced paths."""
+    if isinstance(e, (UsageError, FileNotFoundError, NotADirectoryError, IsADirectoryError, PermissionError)):
+        return True
+    return any(c.__name__ in KNOWN and c.__module__.startswith("rnn_course") for c in type(e).__mro__)
 
 
 def main(argv=None) -> int:
@@ -293,12 +295,11 @@ def main(argv=None) -> int:
     except Exception as e:  # noqa: BLE001 - every error becomes one line
         if os.environ.get("RNN_COURSE_DEBUG"):
             raise
-        known = _known_errors()
         msg = e.args[0] if isinstance(e, (UsageError, KeyError)) and e.args else str(e)
         if isinstance(e, OSError) and e.filename and e.strerror:
             msg = f"{e.filename}: {e.strerror}"
         msg = " ".join(str(msg).split()) or type(e).__name__
-        if isinstance(e, known):
+        if _known(e):
             print(f"{prog}: {msg}", file=sys.stderr)
             return 2
         print(f"{prog}: unexpected error: {type(e).__name__}: {msg} "

@@ -18,8 +18,6 @@ import os
 import re
 from pathlib import Path
 
-import nbformat
-
 from . import manifest
 from .paths import SOLUTIONS
 from .report import _fmt, atomic_write, csv_text, feedback_html, one_line, write_csv
@@ -49,6 +47,7 @@ def load_results(csv_path: Path) -> list[dict]:
 
 def model_answer(stem: str, cell_id: str) -> tuple[str, str]:
     """(the question: the markdown cell before the answer cell, the model answer and rubric)."""
+    import nbformat
     nb = nbformat.read(SOLUTIONS / f"{stem}.ipynb", as_version=4)
     question = ""
     for cell in nb.cells:
