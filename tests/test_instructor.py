@@ -479,3 +479,18 @@ def test_regrading_keeps_hand_scores_of_unchanged_answers(tmp_path):
     hand = {r["learner"]: next(t for t in r["tasks"] if t["manual"]) for r in again}
     assert (hand["ada"]["score"], hand["ada"]["comment"]) == (2.0, "complete")
     assert hand["bob"]["score"] is None
+
+
+def test_answers_are_captured_from_any_file(tmp_path):
+    """A broken or odd submission still gets a result with an (empty) answer, never an exception."""
+    odd = gradekit.released(S01)
+    for c in odd.cells:
+        if gradekit.nbg(c).get("grade_id") == "interview_answer":
+            c.source = "my answer"
+    odd.cells.insert(0, nbformat.v4.new_markdown_cell("x", metadata={"nbgrader": "not a dict"}))
+    files = {"odd": nb_bytes(odd), "binary": b"\xff\xfe\x00", "text": b"{ not json", "list": b"[]"}
+    for name, data in files.items():
+        (tmp_path / f"{name}.ipynb").write_bytes(data)
+    got = {name: next(t for t in capture_answers(missing_result("x", S01), tmp_path / f"{name}.ipynb")["tasks"]
+                      if t["manual"])["answer"] for name in files}
+    assert got == {"odd": "my answer", "binary": "", "text": "", "list": ""}

@@ -93,15 +93,17 @@ def capture_answers(result: dict, path: Path | None) -> dict:
     submission again.
     """
     from .manifest import nbg
-    from .prepare import InvalidNotebook, read_submission
+    from .prepare import read_submission
     cells = {}
     if path is not None:
         try:
             for cell in read_submission(path).cells:
-                gid = nbg(cell).get("grade_id")
-                if gid and gid not in cells:                 # the first copy, as prepare keeps it
-                    cells[gid] = str(cell.source)
-        except (InvalidNotebook, OSError):
+                meta = nbg(cell)
+                gid = meta.get("grade_id") if isinstance(meta, dict) else None
+                if isinstance(gid, str) and gid not in cells:    # the first copy, as prepare keeps it
+                    src = cell.get("source", "")
+                    cells[gid] = "".join(src) if isinstance(src, list) else str(src)
+        except Exception:  # noqa: BLE001 - a broken file (InvalidNotebook, OSError, odd JSON) never stops a batch
             cells = {}
     cell_of = {t.task: t.cell for t in manifest.tasks(result["stem"]) if t.manual}
     for t in result["tasks"]:
