@@ -77,7 +77,7 @@ def test_grade_a_tiny_class(tmp_path):
     r = rnn_course("grade", str(subs), "--out", str(out), "--jobs", "2", "--quiet")
     assert r.returncode == 0, r.stderr
     rows = list(csv.DictReader(open(out)))
-    assert list(rows[0]) == ["learner", "notebook", "task", "score", "max_score", "status"]
+    assert list(rows[0]) == ["learner", "notebook", "task", "score", "max_score", "status", "reason"]
     mine = [row for row in rows if row["notebook"] == STEM]
     status = {(row["learner"], row["status"]) for row in mine if row["status"] != "manual"}
     assert status == {("ada", "ok"), ("bob", "invalid_notebook"), ("cyd", "missing")}
@@ -85,5 +85,9 @@ def test_grade_a_tiny_class(tmp_path):
     assert ada and all(row["score"] == row["max_score"] for row in ada)
     assert all(row["score"] == "0" for row in mine if row["learner"] in ("bob", "cyd") and row["status"] != "manual")
     assert (tmp_path / "grades_feedback" / "bob" / f"{STEM}.html").exists()
+    assert all(row["reason"] == "" for row in ada)
+    assert all("not valid JSON" in row["reason"] for row in mine if row["learner"] == "bob" and row["status"] != "manual")
+    assert all(row["reason"] == f"no {STEM}.ipynb in the submission" for row in mine
+               if row["learner"] == "cyd" and row["status"] != "manual")
     # every notebook of the course gets a row per task, handed in or not
     assert {row["notebook"] for row in rows} == set(solution_stems())

@@ -5,10 +5,36 @@ import argparse
 import sys
 from pathlib import Path
 
-from .batch import Limits
 
 
-def _limits(a) -> Limits:
+class UsageError(Exception):
+    """Bad input from the command line: printed as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line on stderr (and `--help` for the rest)."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: {message} (see `{self.prog} --help`)\n")
+
+
+def _stems(keys) -> list[str]:
+    """Notebook numbers or names -> stems; UsageError naming the unknown one."""
+    from .paths import resolve_stem
+    out = []
+    for key in keys:
+        try:
+            stem = resolve_stem(key)
+        except KeyError as e:
+            raise UsageError(e.args[0]) from None
+        if stem not in out:
+            out.append(stem)
+    return out
+
+
+def _limits(a):
+    """The grading limits from the flags (batch, and with it nbformat, is imported only to grade)."""
+    from .batch import Limits
     return Limits(cell_timeout=a.cell_timeout, wall_timeout=a.timeout, memory_mb=a.memory_mb)
 
 
@@ -19,9 +45,8 @@ def _add_limits(p):
 
 
 def cmd_release(a) -> int:
-    from .paths import resolve_stem
     from .release import release
-    stems = [resolve_stem(s) for s in a.notebooks] or None
+    stems = _stems(a.notebooks) or None
     for path in release(stems):
         print(f"released {path}")
     return 0
@@ -52,26 +77,43 @@ def cmd_check(a) -> int:
 
 def cmd_grade(a) -> int:
     from .grading import grade_folder
-    from .report import auto_totals, write_csv, write_feedback
-    results = grade_folder(Path(a.submissions), _limits(a), a.jobs, progress=not a.quiet)
-    out = Path(a.out)
-    write_csv(results, out)
-    import json
-    from .stats import sidecar
-    sidecar(out).write_text(json.dumps(results, indent=1))
-    fb_dir = Path(a.feedback) if a.feedback else out.with_name(out.stem + "_feedback")
-    for r in results:
-        write_feedback(r, fb_dir / r["learner"] / f"{r['stem']}.html")
+    from .manual import apply, carry_over, feedback_dir, known_from_plan, parse_manual, write_all
+    from .totals import default_path, summary
+    stems = _stems(a.notebooks) if a.notebooks else None
+    subs, out = Path(a.submissions), Path(a.out)
+    if out.is_dir():
+        raise UsageError(f"--out {out} is a folder; pass a CSV file name such as grades.csv")
+    if not subs.exists():
+        raise FileNotFoundError(f"{subs} does not exist (pass a folder of submissions <learner>/<NN_name>.ipynb)")
+    if not subs.is_dir():
+        raise NotADirectoryError(f"{subs} is a file; pass a folder of submissions <learner>/<NN_name>.ipynb "
+                                 "(`rnn-course collect` arranges an LMS export)")
+    entries = None
+    if a.manual:                                  # validate before spending minutes on grading
+        from .paths import solution_stems
+        learners = sorted(p.name for p in subs.iterdir() if p.is_dir() and not p.name.startswith("."))
+        entries = parse_manual(Path(a.manual), known_from_plan(learners, stems or solution_stems()))
+    results = grade_folder(subs, _limits(a), a.jobs, stems=stems, progress=not a.quiet)
+    kept, changed = carry_over(results, out)
+    if kept or changed:
+        print(f"hand-graded scores from the previous {out.with_suffix('.json').name}: {kept} kept "
+              f"(answer unchanged), {changed} to grade again (the answer changed)")
+    if entries is not None:
+        done, pending = apply(results, entries)
+        print(f"hand-graded scores from {a.manual}: {done} folded in, {pending} still to grade")
+    fb_dir = feedback_dir(out, a.feedback)
+    totals = write_all(results, out, fb_dir, default_path(out))
     by_status = {}
     for r in results:
         by_status[r["status"]] = by_status.get(r["status"], 0) + 1
-    learners = sorted({r["learner"] for r in results})
-    for learner in learners:
-        got = sum(auto_totals(r)[0] for r in results if r["learner"] == learner)
-        most = sum(auto_totals(r)[1] for r in results if r["learner"] == learner)
-        print(f"{learner:<20} {got:g} / {most:g}")
-    print(f"{len(results)} notebooks: " + ", ".join(f"{k} {v}" for k, v in sorted(by_status.items())))
-    print(f"grades: {out}\nfeedback: {fb_dir}/")
+    from .report import CSV_COLUMNS, csv_rows
+    print(summary([dict(zip(CSV_COLUMNS, row)) for row in csv_rows(results)]))
+    graded = sorted({r["stem"] for r in results})
+    print(f"{len(results)} notebooks ({len(graded)} per learner: {', '.join(s[:2] for s in graded)}): "
+          + ", ".join(f"{k} {v}" for k, v in sorted(by_status.items())))
+    print(f"grades: {out}\ntotals: {totals}\nfeedback: {fb_dir}/")
+    if not a.manual:
+        print(f"hand grading: rnn-course answers {out}")
     return 0
 
 
@@ -90,20 +132,103 @@ def cmd_progress(a) -> int:
 
 
 def cmd_stats(a) -> int:
-    from .stats import chart, compute, table
+    from .stats import chart, compute, heatmap, load, matrix_table, table
     csv_path = Path(a.csv)
-    if not csv_path.exists():
-        print(f"rnn-course stats: {csv_path} does not exist (make it with `rnn-course grade`)", file=sys.stderr)
-        return 2
-    stats = compute(csv_path)
+    rows = load(csv_path, a.notebooks)
+    stats = compute(rows)
     print(table(stats))
+    print()
+    print(matrix_table(rows))
     png = chart(stats, Path(a.png) if a.png else csv_path.with_name(csv_path.stem + "_stats.png"))
-    print(f"chart: {png}")
+    hm = heatmap(rows, Path(a.matrix_png) if a.matrix_png else csv_path.with_name(csv_path.stem + "_matrix.png"))
+    print(f"chart: {png}\nmatrix: {hm}")
     return 0
 
 
-def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="rnn-course", description=__doc__)
+def cmd_answers(a) -> int:
+    from .manual import load_results, write_answers
+    from .report import read_csv
+    csv_path = Path(a.csv)
+    read_csv(csv_path)                                   # a grades file, or a clear error
+    results = load_results(csv_path)
+    out_dir = Path(a.out) if a.out else csv_path.with_name(csv_path.stem + "_answers")
+    manual_csv = Path(a.manual) if a.manual else csv_path.with_name("manual.csv")
+    pages = write_answers(results, out_dir, manual_csv, force=a.force)
+    for page in pages:
+        print(f"answers: {page}")
+    print(f"to fill: {manual_csv} (score and comment per learner; then "
+          f"`rnn-course merge {csv_path} {manual_csv}`)")
+    return 0
+
+
+def cmd_merge(a) -> int:
+    from .manual import apply, feedback_dir, known_from_results, load_results, parse_manual, write_all
+    from .report import CSV_COLUMNS, csv_rows, read_csv
+    from .totals import summary
+    csv_path = Path(a.csv)
+    read_csv(csv_path)
+    results = load_results(csv_path)
+    entries = parse_manual(Path(a.manual), known_from_results(results))
+    done, pending = apply(results, entries)
+    fb_dir = feedback_dir(csv_path, a.feedback)
+    totals = write_all(results, csv_path, fb_dir, Path(a.totals) if a.totals else None)
+    print(summary([dict(zip(CSV_COLUMNS, row)) for row in csv_rows(results)]))
+    print(f"{done} hand-graded scores folded in, {pending} still to grade")
+    print(f"grades: {csv_path}\ntotals: {totals}\nfeedback: {fb_dir}/")
+    return 0
+
+
+def cmd_totals(a) -> int:
+    from .report import read_csv
+    from .totals import default_path, summary, write
+    rows = read_csv(Path(a.csv))
+    out = Path(a.out) if a.out else default_path(Path(a.csv))
+    if out.is_dir():
+        raise UsageError(f"--out {out} is a folder; pass a CSV file name such as totals.csv")
+    write(rows, out)
+    print(summary(rows))
+    print(f"totals: {out}")
+    return 0
+
+
+def cmd_collect(a) -> int:
+    from .collect import collect
+    report = collect(Path(a.export), Path(a.out), force=a.force, max_file_mb=a.max_file_mb,
+                     max_total_mb=a.max_total_mb)
+    for line in report.lines():
+        print(line)
+    print(f"submissions: {a.out} (grade them with `rnn-course grade {a.out}`)")
+    return 0
+
+
+def _add_instructor_commands(sub) -> None:
+    an = sub.add_parser("answers", help="hand grading: one page of interview answers per notebook and manual.csv to fill")
+    an.add_argument("csv", help="the grades CSV written by `rnn-course grade` (grades.json next to it)")
+    an.add_argument("--out", help="folder for the pages (default: <csv>_answers/)")
+    an.add_argument("--manual", help="the CSV to fill (default: manual.csv next to the grades)")
+    an.add_argument("--force", action="store_true", help="rewrite an existing manual.csv")
+    an.set_defaults(fn=cmd_answers)
+    me = sub.add_parser("merge", help="fold a filled manual.csv into the grades, totals and feedback")
+    me.add_argument("csv", help="the grades CSV written by `rnn-course grade`")
+    me.add_argument("manual", help="the filled manual.csv (learner,notebook,task,score,comment)")
+    me.add_argument("--feedback", help="feedback folder (default: <csv>_feedback/)")
+    me.add_argument("--totals", help="totals CSV (default: <csv>_totals.csv)")
+    me.set_defaults(fn=cmd_merge)
+    to = sub.add_parser("totals", help="one row per learner: auto + manual points per notebook and overall")
+    to.add_argument("csv")
+    to.add_argument("--out", help="totals CSV (default: <csv>_totals.csv)")
+    to.set_defaults(fn=cmd_totals)
+    co = sub.add_parser("collect", help="arrange an LMS export (zip or folder) into OUT/<learner>/<NN_name>.ipynb")
+    co.add_argument("export", help="a .zip or a folder as the LMS exports it")
+    co.add_argument("out", help="the submissions folder to fill (created if missing)")
+    co.add_argument("--force", action="store_true", help="replace submissions that are already in OUT")
+    co.add_argument("--max-file-mb", type=float, default=50, help="largest notebook accepted (default 50 MiB)")
+    co.add_argument("--max-total-mb", type=float, default=2048, help="largest unpacked export (default 2048 MiB)")
+    co.set_defaults(fn=cmd_collect)
+
+
+def _run(argv=None) -> int:
+    p = _Parser(prog="rnn-course", description=__doc__)
     sub = p.add_subparsers(dest="cmd", required=True)
     r = sub.add_parser("release", help="regenerate course/ from solutions/ (nbgrader generate_assignment)")
     r.add_argument("notebooks", nargs="*", help="numbers or names (default: all)")
@@ -119,6 +244,8 @@ def main(argv=None) -> int:
     g.add_argument("--feedback", help="folder for HTML feedback (default: <out>_feedback/)")
     g.add_argument("--jobs", type=int, default=None, help="parallel workers (default: number of cores)")
     g.add_argument("--quiet", action="store_true", help="no progress bar")
+    g.add_argument("--notebooks", nargs="+", metavar="NN", help="grade only these notebooks (numbers or names)")
+    g.add_argument("--manual", help="a filled manual.csv to fold in (see `rnn-course answers`)")
     _add_limits(g)
     g.set_defaults(fn=cmd_grade)
     pr = sub.add_parser("progress", help="self-grade every changed notebook and show progress")
@@ -127,16 +254,57 @@ def main(argv=None) -> int:
     pr.add_argument("--jobs", type=int, default=None)
     _add_limits(pr)
     pr.set_defaults(fn=cmd_progress)
-    st = sub.add_parser("stats", help="per-task class statistics from a grades CSV")
+    st = sub.add_parser("stats", help="per-task class statistics and a learner x task matrix from a grades CSV")
     st.add_argument("csv")
     st.add_argument("--png", help="chart file (default: <csv>_stats.png)")
+    st.add_argument("--matrix-png", help="learner x task heatmap (default: <csv>_matrix.png)")
+    st.add_argument("--notebooks", nargs="+", metavar="NN", help="only these of the graded notebooks")
     st.set_defaults(fn=cmd_stats)
+    _add_instructor_commands(sub)
     d = sub.add_parser("doctor", help="check that this machine is ready for the course")
     d.set_defaults(fn=lambda a: __import__("rnn_course.doctor", fromlist=["doctor"]).doctor())
     sl = sub.add_parser("setup-lab", help="turn off nbgrader's exchange-based pages for a single learner")
     sl.set_defaults(fn=lambda a: __import__("rnn_course.doctor", fromlist=["setup_lab"]).setup_lab())
     a = p.parse_args(argv)
     return a.fn(a)
+
+
+KNOWN = {"NotACourseNotebook", "NoSubmissions", "NotAGradesFile", "ManualError", "CollectError"}
+
+
+def _known(e: BaseException) -> bool:
+    """Bad input (as opposed to a bug): our own error classes and missing or misplaced paths."""
+    if isinstance(e, (UsageError, FileNotFoundError, NotADirectoryError, IsADirectoryError, PermissionError)):
+        return True
+    return any(c.__name__ in KNOWN and c.__module__.startswith("rnn_course") for c in type(e).__mro__)
+
+
+def main(argv=None) -> int:
+    """Run a command; known bad input is one line on stderr and exit status 2, never a traceback.
+
+    Anything unexpected is one line too (exit status 1); RNN_COURSE_DEBUG=1 shows its traceback.
+    """
+    import os
+    cmd = next((x for x in (argv if argv is not None else sys.argv[1:]) if not x.startswith("-")), "")
+    prog = f"rnn-course {cmd}".strip()
+    try:
+        return _run(argv)
+    except KeyboardInterrupt:
+        print(f"{prog}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as e:  # noqa: BLE001 - every error becomes one line
+        if os.environ.get("RNN_COURSE_DEBUG"):
+            raise
+        msg = e.args[0] if isinstance(e, (UsageError, KeyError)) and e.args else str(e)
+        if isinstance(e, OSError) and e.filename and e.strerror:
+            msg = f"{e.filename}: {e.strerror}"
+        msg = " ".join(str(msg).split()) or type(e).__name__
+        if _known(e):
+            print(f"{prog}: {msg}", file=sys.stderr)
+            return 2
+        print(f"{prog}: unexpected error: {type(e).__name__}: {msg} "
+              "(RNN_COURSE_DEBUG=1 shows the traceback)", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

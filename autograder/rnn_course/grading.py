@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import engine, guard
+from . import engine, guard, manifest
 from .batch import Limits, close_servers, run_job, run_jobs
 from .paths import COURSE, resolve_stem, solution_stems
 from .release import ensure_gradebook, released_path
@@ -78,26 +78,93 @@ def missing_result(learner: str, stem: str) -> dict:
             "tasks": engine.zero_tasks(stem, msg), "seconds": 0.0, "peak_mb": 0.0}
 
 
+class NoSubmissions(ValueError):
+    """The submissions folder holds nothing to grade."""
+
+
+NO_ANSWER = "YOUR ANSWER HERE"
+
+
+def capture_answers(result: dict, path: Path | None) -> dict:
+    """Copy the text of each hand-graded cell (the interview answer) into ``result``'s tasks.
+
+    ``task["answer"]`` is the learner's text ("" when the notebook is missing, unreadable or the
+    cell still holds the released stub), so the answers page and manual.csv never need the
+    submission again.
+    """
+    from .manifest import nbg
+    from .prepare import read_submission
+    cells = {}
+    if path is not None:
+        try:
+            for cell in read_submission(path).cells:
+                meta = nbg(cell)
+                gid = meta.get("grade_id") if isinstance(meta, dict) else None
+                if isinstance(gid, str) and gid not in cells:    # the first copy, as prepare keeps it
+                    src = cell.get("source", "")
+                    cells[gid] = "".join(src) if isinstance(src, list) else str(src)
+        except Exception:  # noqa: BLE001 - a broken file (InvalidNotebook, OSError, odd JSON) never stops a batch
+            cells = {}
+    cell_of = {t.task: t.cell for t in manifest.tasks(result["stem"]) if t.manual}
+    for t in result["tasks"]:
+        if t["manual"]:
+            text = cells.get(cell_of.get(t["task"], t.get("cell")), "").strip()
+            t["answer"] = "" if text == NO_ANSWER else text
+            t.setdefault("comment", "")
+    return result
+
+
+def _stray(folder: Path, stems: list[str]) -> str:
+    """Notebooks in a learner folder that are not named like a course notebook."""
+    known = set(solution_stems())
+    extra = sorted(p.name for p in folder.glob("*.ipynb") if p.stem not in known)
+    return (f" (found {', '.join(extra)}: notebooks are graded by their course name; rename the file "
+            "or collect the export with `rnn-course collect`)") if extra else ""
+
+
 def grade_folder(folder: Path, limits: Limits | None = None, n_jobs: int | None = None,
                  stems: list[str] | None = None, progress: bool = True) -> list[dict]:
-    """Grade folder/<learner>/<NN_name>.ipynb for every learner and notebook."""
+    """Grade folder/<learner>/<NN_name>.ipynb for every learner and the notebooks ``stems``.
+
+    Only ``stems`` (default: every notebook) are graded and reported; a learner without one of
+    them gets a ``missing`` result for it. Raises NotADirectoryError / NoSubmissions when the
+    folder holds nothing to grade.
+    """
     folder = Path(folder)
+    if not folder.exists():
+        raise FileNotFoundError(f"{folder} does not exist (pass a folder of submissions <learner>/<NN_name>.ipynb)")
     if not folder.is_dir():
         raise NotADirectoryError(f"{folder} is not a folder of submissions (<learner>/<NN_name>.ipynb).")
-    stems = stems or solution_stems()
+    stems = list(stems or solution_stems())
+    learners = sorted(p.name for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+    if not learners:
+        flat = sorted(p.name for p in folder.glob("*.ipynb"))
+        hint = (f"; it holds notebooks ({flat[0]} ...): is it one learner's folder, or an LMS export? "
+                "`rnn-course collect` arranges an export" if flat else "")
+        raise NoSubmissions(f"{folder} has no learner folders (<learner>/<NN_name>.ipynb){hint}")
+    if not any((folder / learner / f"{stem}.ipynb").exists() for learner in learners for stem in stems):
+        raise NoSubmissions(f"no learner folder in {folder} holds any of {', '.join(stems)} "
+                            "(expected <learner>/<NN_name>.ipynb)")
     ensure_gradebook(stems)
     fps = guard.fingerprints()
-    learners = sorted(p.name for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
-    jobs, slots, results = [], [], []
+    jobs, slots, results, paths = [], [], [], []
     for learner in learners:
         for stem in stems:
             nb = folder / learner / f"{stem}.ipynb"
             if nb.exists():
                 slots.append(len(results))
                 results.append(None)
+                paths.append(nb)
                 jobs.append(make_job(nb, stem, learner, fps))
             else:
-                results.append(missing_result(learner, stem))
-    for slot, res in zip(slots, run_jobs(jobs, limits or Limits(), n_jobs, progress)):
-        results[slot] = res
+                res = missing_result(learner, stem)
+                stray = _stray(folder / learner, stems)
+                if stray:
+                    res["message"] += stray
+                    for t in res["tasks"]:
+                        if not t["manual"]:
+                            t["reason"] = res["message"]
+                results.append(capture_answers(res, None))
+    for slot, nb, res in zip(slots, paths, run_jobs(jobs, limits or Limits(), n_jobs, progress)):
+        results[slot] = capture_answers(res, nb)
     return results
