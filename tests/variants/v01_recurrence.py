@@ -126,6 +126,12 @@ WRONG = {
 """,
         "returns_list": _DOC_COUNTER + """
     return [np.array([[1.0]]), np.array([[1.0]]), np.zeros(1)]
+""",        # nested Python lists: right shapes and values, not numpy arrays (issue #14)
+        "nested_lists": _DOC_COUNTER + """
+    return [[1.0]], [[1.0]], [0.0]
+""",
+        "tuples_of_floats": _DOC_COUNTER + """
+    return ((1.0,),), ((1.0,),), (0.0,)
 """,
     },
     "quick_check": {

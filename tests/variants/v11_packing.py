@@ -134,6 +134,11 @@ def last_valid_state(outputs, lengths):
         "sorted_order_not_restored": _LAST_SIG + '''    order = torch.argsort(lengths, descending=True)
     return outputs[order, lengths[order] - 1]
 ''',
+        # torch.gather with lengths instead of lengths - 1: RuntimeError for a full-length row (issue #14)
+        "gather_off_by_one": _LAST_SIG + '''    N, T, H = outputs.shape
+    idx = lengths.long().view(N, 1, 1).expand(N, 1, H)
+    return outputs.gather(1, idx).squeeze(1)
+''',
         "gather_wrong_axis": _LAST_SIG + '''    N, T, H = outputs.shape
     idx = (lengths - 1).view(N, 1, 1).expand(N, 1, H)
     return outputs.gather(2, idx).squeeze(1)
