@@ -357,3 +357,13 @@ def check_experiment(E):
     figs = E["figures"]
     assert set(figs) == {"perturb", "tagging"}
     assert all(isinstance(f, matplotlib.figure.Figure) for f in figs.values())
+
+
+# Version 2: the follow-up checks of 'What the interviewer asks next'.
+WRONG.update({
+    'followup_1': {'last_step': 'followup_1 = "a"\n', 'forward_half': 'followup_1 = "c"\n'},
+    'followup_2': {'batch_first': 'followup_2 = (8, 4, 64)\n', 'concat_hidden': 'followup_2 = (2, 8, 128)\n'},
+})
+CORRECT.update({
+    'followup_1': {'upper': 'followup_1 = " B"\n'},
+})

@@ -419,3 +419,13 @@ def check_experiment(E):
     assert E["batch_sizes_mine"] == E["batch_sizes_torch"], (E["batch_sizes_mine"], E["batch_sizes_torch"])
     assert E["packed_loop_steps"] == max(lens) == len(E["batch_sizes_torch"])
     assert E["packed_loop_rows"] == sum(lens) < E["padded_loop_rows"], (E["packed_loop_rows"], E["padded_loop_rows"])
+
+
+# Version 2: the follow-up checks of 'What the interviewer asks next'.
+WRONG.update({
+    'followup_1': {'pads_not_masked': 'followup_1 = float(torch.softmax(torch.tensor([1.0, 2.0, 0.0, 5.0]), 0)[1])\n', 'masked_to_zero_not_inf': 'followup_1 = float(torch.softmax(torch.tensor([1.0, 2.0, 0.0, 0.0]), 0)[1])\n'},
+    'followup_2': {'our_mask': 'followup_2 = "a"\n', 'float_mask': 'followup_2 = "c"\n'},
+})
+CORRECT.update({
+    'followup_1': {'closed_form': 'followup_1 = math.exp(2) / (math.exp(1) + math.exp(2))\n'},
+})
