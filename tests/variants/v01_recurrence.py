@@ -126,6 +126,12 @@ WRONG = {
 """,
         "returns_list": _DOC_COUNTER + """
     return [np.array([[1.0]]), np.array([[1.0]]), np.zeros(1)]
+""",        # nested Python lists: right shapes and values, not numpy arrays (issue #14)
+        "nested_lists": _DOC_COUNTER + """
+    return [[1.0]], [[1.0]], [0.0]
+""",
+        "tuples_of_floats": _DOC_COUNTER + """
+    return ((1.0,),), ((1.0,),), (0.0,)
 """,
     },
     "quick_check": {
@@ -201,3 +207,13 @@ def check_experiment(E):
     # a leaky state forgets: far from the count, close to p / (1 - W_h) = 5
     assert E["leaky_final_error_T500"] > 100, E
     assert 1.0 < E["leaky_final_state_T500"] < 10.0, E
+
+
+# Version 2: the follow-up checks of 'What the interviewer asks next'.
+WRONG.update({
+    'followup_1': {'no_h0': 'followup_1 = 8 * 32 + 32 * 32 + 32\n', 'string': 'followup_1 = "1344"\n'},
+    'followup_2': {'layer2_reads_D': 'followup_2 = 2 * (8 * 32 + 32 * 32 + 32)\n', 'float': 'followup_2 = 3392.5\n'},
+})
+CORRECT.update({
+    'followup_1': {'numpy_int': 'followup_1 = np.int64(1344)\n'},
+})

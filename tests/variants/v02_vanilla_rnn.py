@@ -213,3 +213,13 @@ def check_experiment(E):
     vis = E["steps_pulse_visible"]
     assert vis["modest weights"] < 20, vis
     assert vis["weights x 4"] >= E["steps_after_pulse"] - 2, vis
+
+
+# Version 2: the follow-up checks of 'What the interviewer asks next'.
+WRONG.update({
+    'followup_1': {'tanh_value': 'followup_1 = 0.8586\n', 'linear_growth': 'followup_1 = 1.5 * 20\n'},
+    'followup_2': {'one_example': 'followup_2 = 100 * 256 + 256 * 256\n', 'input_product_only': 'followup_2 = 32 * 100 * 256\n'},
+})
+CORRECT.update({
+    'followup_1': {'closed_form': 'followup_1 = 1.5 ** 20\n'},
+})

@@ -369,3 +369,14 @@ def check_experiment(E):
     # the weights do not grow: far below the cache at the longest T
     assert 0 < E["weight_bytes"] < cache_b[-1]
     assert E["num_edges_T4"] == 16
+    # the drawing's sum over time: the per-step shares of dL/dW_h add up to rnn_backward's dWh
+    assert len(E["dWh_step_norms"]) == 4 and all(v > 0 for v in E["dWh_step_norms"]), E["dWh_step_norms"]
+    assert E["dWh_sum_max_diff"] < 1e-12, E["dWh_sum_max_diff"]
+    assert E["bptt_figure"] is not None
+
+
+# Version 2: the follow-up checks of 'What the interviewer asks next'.
+WRONG.update({
+    'followup_1': {'no_checkpointing': 'followup_1 = 10_000\n', 'checkpoints_only': 'followup_1 = 100\n'},
+    'followup_2': {'same_cost': 'followup_2 = (2, 2)\n', 'list': 'followup_2 = [2, 4]\n'},
+})

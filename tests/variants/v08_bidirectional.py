@@ -178,6 +178,62 @@ WRONG = {
         x2[:, t + 1:] *= 2.0
         return bool((model(x2)[:, t] - ref).abs().max() > 1e-6)
 """,
+        # issue #14: a signed max misses a model whose output only decreases
+        "signed_max": _DOC_DEP + """
+    g = torch.Generator().manual_seed(0)
+    with torch.no_grad():
+        ref = model(x)[:, t]
+        for _ in range(3):
+            x2 = x.clone()
+            x2[:, t + 1:] += torch.randn(x2[:, t + 1:].shape, generator=g, dtype=x.dtype)
+            if (model(x2)[:, t] - ref).max() > 1e-6:
+                return True
+    return False
+""",
+        # issue #14: any difference at all counts (0 instead of the stated 1e-6)
+        "zero_threshold": _DOC_DEP + """
+    g = torch.Generator().manual_seed(0)
+    with torch.no_grad():
+        ref = model(x)[:, t]
+        x2 = x.clone()
+        x2[:, t + 1:] += torch.randn(x2[:, t + 1:].shape, generator=g, dtype=x.dtype)
+        return bool((model(x2)[:, t] - ref).abs().max() > 0)
+""",
+        "exact_comparison_torch_equal": _DOC_DEP + """
+    g = torch.Generator().manual_seed(123)
+    with torch.no_grad():
+        before = model(x)[:, t]
+        x2 = x.detach().clone()
+        x2[:, t + 1:] = torch.randn(x2[:, t + 1:].shape, generator=g, dtype=x2.dtype)
+        after = model(x2)[:, t]
+    return not torch.equal(before, after)
+""",
+        # issue #14: noise from the global RNG instead of a seeded generator
+        "global_rng_randn_like": _DOC_DEP + """
+    if t >= x.shape[1] - 1:
+        return False
+    with torch.no_grad():
+        x2 = x.clone()
+        x2[:, t + 1:] = x2[:, t + 1:] + torch.randn_like(x2[:, t + 1:])
+        diff = (model(x2)[:, t] - model(x)[:, t]).abs().max().item()
+    return diff > 1e-6
+""",
+        "reseeds_global_rng": _DOC_DEP + """
+    torch.manual_seed(0)
+    with torch.no_grad():
+        ref = model(x)[:, t]
+        x2 = x.clone()
+        x2[:, t + 1:] += torch.randn(x2[:, t + 1:].shape, dtype=x.dtype)
+        return bool((model(x2)[:, t] - ref).abs().max() > 1e-6)
+""",
+        "numpy_global_rng": _DOC_DEP + """
+    import numpy as np
+    with torch.no_grad():
+        ref = model(x)[:, t]
+        x2 = x.clone()
+        x2[:, t + 1:] += torch.from_numpy(np.random.randn(*x2[:, t + 1:].shape)).to(x.dtype)
+        return bool((model(x2)[:, t] - ref).abs().max() > 1e-6)
+""",
         "first_sequence_only": _DOC_DEP + """
     g = torch.Generator().manual_seed(0)
     with torch.no_grad():
@@ -241,15 +297,15 @@ CORRECT = {
 """,
     },
     "depends_on_future": {
-        # replace the future by fresh noise, exact comparison
-        "replace_future_exact": _DOC_DEP + """
+        # replace the future by fresh noise, the stated 1e-6 threshold
+        "replace_future": _DOC_DEP + """
     g = torch.Generator().manual_seed(123)
     with torch.no_grad():
         before = model(x)[:, t]
         x2 = x.detach().clone()
         x2[:, t + 1:] = torch.randn(x2[:, t + 1:].shape, generator=g, dtype=x2.dtype)
         after = model(x2)[:, t]
-    return not torch.equal(before, after)
+    return bool((before - after).abs().max() > 1e-6)
 """,
         # torch.cat, several trials, torch.allclose
         "cat_allclose_trials": _DOC_DEP + """
@@ -263,14 +319,15 @@ CORRECT = {
             return True
     return False
 """,
-        # early exit for the last step, then global-RNG noise
-        "early_exit_randn_like": _DOC_DEP + """
+        # early exit for the last step, float64 comparison, a generator seeded per call
+        "early_exit_float64_diff": _DOC_DEP + """
     if t >= x.shape[1] - 1:
         return False
+    gen = torch.Generator().manual_seed(2024)
     with torch.no_grad():
         x2 = x.clone()
-        x2[:, t + 1:] = x2[:, t + 1:] + torch.randn_like(x2[:, t + 1:])
-        diff = (model(x2)[:, t] - model(x)[:, t]).abs().max().item()
+        x2[:, t + 1:] = x2[:, t + 1:] + torch.randn(x2[:, t + 1:].shape, generator=gen).to(x.dtype)
+        diff = (model(x2)[:, t].double() - model(x)[:, t].double()).abs().max().item()
     return diff > 1e-6
 """,
     },
@@ -300,3 +357,13 @@ def check_experiment(E):
     figs = E["figures"]
     assert set(figs) == {"perturb", "tagging"}
     assert all(isinstance(f, matplotlib.figure.Figure) for f in figs.values())
+
+
+# Version 2: the follow-up checks of 'What the interviewer asks next'.
+WRONG.update({
+    'followup_1': {'last_step': 'followup_1 = "a"\n', 'forward_half': 'followup_1 = "c"\n'},
+    'followup_2': {'batch_first': 'followup_2 = (8, 4, 64)\n', 'concat_hidden': 'followup_2 = (2, 8, 128)\n'},
+})
+CORRECT.update({
+    'followup_1': {'upper': 'followup_1 = " B"\n'},
+})

@@ -18,6 +18,37 @@ _BUCKET_SIG = '''def bucket_by_length(lengths, batch_size):
     """Batches of indices with similar lengths."""
 '''
 
+_SIZES_SIG = '''def packed_batch_sizes(lengths):
+    """batch_sizes of a PackedSequence: entry t counts lengths > t."""
+'''
+_PRNN_SIG = '''def packed_rnn(cell, padded, lengths):
+    """An RNNCell stepped over the packed layout; returns (outputs, last_states)."""
+'''
+# the reference loop, with one line to change per mistake
+_PRNN_BODY = '''    lengths = torch.as_tensor(lengths, dtype=torch.int64)
+    N, T, _ = padded.shape
+    order = torch.argsort(lengths, descending=True)
+    x = padded[order]
+    Ls = lengths[order]
+    h = padded.new_zeros(N, cell.hidden_size)
+    steps = []
+    for t in range(int(Ls.max())):
+        B = int((Ls > t).sum())
+        h_t = cell(x[:B, t], h[:B])
+        steps.append(torch.cat([h_t, h_t.new_zeros(N - B, h_t.shape[1])]))
+        h = torch.cat([h_t, h[B:]])
+    out = torch.stack(steps, dim=1)
+    out = torch.cat([out, out.new_zeros(N, T - out.shape[1], out.shape[2])], dim=1)
+    unsort = torch.argsort(order)
+    return out[unsort], h[unsort]
+'''
+
+
+def _prnn(old="", new=""):
+    assert old in _PRNN_BODY
+    return _PRNN_SIG + _PRNN_BODY.replace(old, new)
+
+
 WRONG = {
     "pad_batch": {
         "sorts_by_length": _PAD_SIG + '''    seqs = sorted(seqs, key=len, reverse=True)
@@ -103,6 +134,11 @@ def last_valid_state(outputs, lengths):
         "sorted_order_not_restored": _LAST_SIG + '''    order = torch.argsort(lengths, descending=True)
     return outputs[order, lengths[order] - 1]
 ''',
+        # torch.gather with lengths instead of lengths - 1: RuntimeError for a full-length row (issue #14)
+        "gather_off_by_one": _LAST_SIG + '''    N, T, H = outputs.shape
+    idx = lengths.long().view(N, 1, 1).expand(N, 1, H)
+    return outputs.gather(1, idx).squeeze(1)
+''',
         "gather_wrong_axis": _LAST_SIG + '''    N, T, H = outputs.shape
     idx = (lengths - 1).view(N, 1, 1).expand(N, 1, H)
     return outputs.gather(2, idx).squeeze(1)
@@ -136,6 +172,65 @@ def last_valid_state(outputs, lengths):
     lengths.copy_(lengths.sort().values)
     return [order[k:k + batch_size] for k in range(0, len(order), batch_size)]
 ''',
+    },
+    "packed_batch_sizes": {
+        "returns_list": _SIZES_SIG + '''    return [int((lengths > t).sum()) for t in range(int(lengths.max()))]
+''',
+        "sorted_lengths_not_counts": _SIZES_SIG + '''    return torch.sort(lengths, descending=True).values
+''',
+        "ge_instead_of_gt": _SIZES_SIG + '''    return torch.stack([(lengths >= t).sum() for t in range(int(lengths.max()))])
+''',
+        "one_step_too_many": _SIZES_SIG + '''    return torch.stack([(lengths > t).sum() for t in range(int(lengths.max()) + 1)])
+''',
+        # the first index whose length is <= t: right only when lengths are sorted descending
+        "assumes_sorted": _SIZES_SIG + '''    L = lengths.tolist()
+    return torch.tensor([next((i for i, v in enumerate(L) if v <= t), len(L)) for t in range(max(L))])
+''',
+        "int32": _SIZES_SIG + '''    return (lengths[None, :] > torch.arange(int(lengths.max()))[:, None]).sum(1).to(torch.int32)
+''',
+        "histogram_not_cumulative": _SIZES_SIG + '''    return torch.bincount(lengths - 1)
+''',
+        "sorts_in_place": _SIZES_SIG + '''    lengths.copy_(lengths.sort(descending=True).values)
+    return (lengths[None, :] > torch.arange(int(lengths.max()))[:, None]).sum(1)
+''',
+    },
+    "packed_rnn": {
+        # the batch is taken as already sorted: the first B rows are not the running ones
+        "unsorted_lengths_not_sorted": _prnn("    order = torch.argsort(lengths, descending=True)\n",
+                                             "    order = torch.arange(len(lengths))\n"),
+        # a row still steps at t == L: one pad read, one output too many
+        "off_by_one_length": _prnn("B = int((Ls > t).sum())", "B = min(N, int((Ls >= t).sum()))"),
+        # every row steps at every time step, pads included (then last states read at L - 1)
+        "not_zero_padded": _PRNN_SIG + '''    N, T, _ = padded.shape
+    h, outs = None, []
+    for t in range(T):
+        h = cell(padded[:, t], h)
+        outs.append(h)
+    out = torch.stack(outs, dim=1)
+    return out, out[torch.arange(N), lengths - 1]
+''',
+        # the same loop, pads masked to zero afterwards: values right, but the cell computes every pad
+        "masks_instead_of_packing": _PRNN_SIG + '''    N, T, _ = padded.shape
+    h, outs = None, []
+    for t in range(T):
+        h = cell(padded[:, t], h)
+        outs.append(h)
+    out = torch.stack(outs, dim=1)
+    mask = (torch.arange(T)[None, :] < lengths[:, None]).unsqueeze(-1)
+    return out * mask, out[torch.arange(N), lengths - 1]
+''',
+        "last_state_at_padded_end": _prnn("    return out[unsort], h[unsort]\n",
+                                          "    return out[unsort], out[unsort][:, -1]\n"),
+        "order_not_restored": _prnn("    return out[unsort], h[unsort]\n", "    return out, h\n"),
+        "last_states_not_unsorted": _prnn("    return out[unsort], h[unsort]\n", "    return out[unsort], h\n"),
+        # the unsort indexed with the sort order itself
+        "unsort_with_order": _prnn("    unsort = torch.argsort(order)\n", "    unsort = order\n"),
+        # pad_packed_sequence without total_length: (N, L_max, H)
+        "no_total_length": _prnn("    out = torch.cat([out, out.new_zeros(N, T - out.shape[1], out.shape[2])], dim=1)\n", ""),
+        # the cell's formula written out with tanh: wrong for a ReLU cell
+        "hardcodes_tanh": _prnn("        h_t = cell(x[:B, t], h[:B])\n",
+                                "        h_t = torch.tanh(x[:B, t] @ cell.weight_ih.T + cell.bias_ih + h[:B] @ cell.weight_hh.T + cell.bias_hh)\n"),
+        "detached": _prnn("    return out[unsort], h[unsort]\n", "    return out[unsort].detach(), h[unsort].detach()\n"),
     },
     "quick_check": {
         "sorted_order": 'answer = "a"\n',
@@ -226,6 +321,62 @@ CORRECT = {
     return [b[::-1] for b in out]
 ''',
     },
+    "packed_batch_sizes": {
+        "bincount_cumsum": _SIZES_SIG + '''    counts = torch.bincount(lengths)[1:]
+    return counts.flip(0).cumsum(0).flip(0)
+''',
+        "python_loop": _SIZES_SIG + '''    L = [int(v) for v in lengths]
+    return torch.tensor([sum(1 for v in L if v > t) for t in range(max(L))], dtype=torch.long)
+''',
+        "via_pack_padded_sequence": _SIZES_SIG + '''    x = torch.zeros(len(lengths), int(lengths.max()), 1)
+    return torch.nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False).batch_sizes
+''',
+    },
+    "packed_rnn": {
+        # torch's own packing for the layout, the cell stepped over PackedSequence.data
+        "over_packed_data": _PRNN_SIG + '''    from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence, PackedSequence
+    packed = pack_padded_sequence(padded, lengths, batch_first=True, enforce_sorted=False)
+    h = packed.data.new_zeros(int(packed.batch_sizes[0]), cell.hidden_size)
+    outs, start = [], 0
+    for B in packed.batch_sizes.tolist():
+        h_t = cell(packed.data[start:start + B], h[:B])
+        outs.append(h_t)
+        h = torch.cat([h_t, h[B:]])
+        start += B
+    out_packed = PackedSequence(torch.cat(outs), packed.batch_sizes, packed.sorted_indices, packed.unsorted_indices)
+    out, _ = pad_packed_sequence(out_packed, batch_first=True, total_length=padded.shape[1])
+    return out, h[packed.unsorted_indices]
+''',
+        # one sequence at a time, one row per call: no pad is ever computed either
+        "one_sequence_at_a_time": _PRNN_SIG + '''    N, T, _ = padded.shape
+    outs, lasts = [], []
+    for n in range(N):
+        h, rows = None, []
+        for t in range(int(lengths[n])):
+            h = cell(padded[n:n + 1, t], h)
+            rows.append(h[0])
+        seq = torch.stack(rows)
+        outs.append(torch.cat([seq, seq.new_zeros(T - len(rows), seq.shape[1])]))
+        lasts.append(h[0])
+    return torch.stack(outs), torch.stack(lasts)
+''',
+        # ascending sort, running rows at the end, in-place writes into a zeros buffer, float64 lengths math
+        "ascending_in_place": _PRNN_SIG + '''    N, T, _ = padded.shape
+    order = torch.argsort(lengths)                       # shortest first: running rows are the LAST ones
+    x, Ls = padded[order], lengths[order]
+    out = padded.new_zeros(N, T, cell.hidden_size)
+    last = padded.new_zeros(N, cell.hidden_size)
+    h = padded.new_zeros(N, cell.hidden_size)
+    for t in range(int(Ls.max())):
+        start = int((Ls <= t).sum())
+        h = torch.cat([h[:start], cell(x[start:, t], h[start:])])
+        out[start:, t] = h[start:]
+    last = h
+    inv = torch.empty_like(order)
+    inv[order] = torch.arange(N)
+    return out[inv], last[inv]
+''',
+    },
     "quick_check_pads": {
         "fraction_literal": "pad_fraction = 8 / 24\n",
         "numpy_float": "pad_fraction = np.float64(1 / 3)\n",
@@ -263,3 +414,18 @@ def check_experiment(E):
     assert s["random, packed"] == s["bucketed, packed"] == E["real_steps"], s
     assert s["random, padded"] > s["bucketed, padded"] > E["real_steps"], s
     assert E["figure"] is not None
+    # your packed_rnn is pack_padded_sequence + nn.RNN, and its loop is the packed one
+    assert E["packed_rnn_diff"]["outputs"] < 1e-10 and E["packed_rnn_diff"]["last_states"] < 1e-10, E["packed_rnn_diff"]
+    assert E["batch_sizes_mine"] == E["batch_sizes_torch"], (E["batch_sizes_mine"], E["batch_sizes_torch"])
+    assert E["packed_loop_steps"] == max(lens) == len(E["batch_sizes_torch"])
+    assert E["packed_loop_rows"] == sum(lens) < E["padded_loop_rows"], (E["packed_loop_rows"], E["padded_loop_rows"])
+
+
+# Version 2: the follow-up checks of 'What the interviewer asks next'.
+WRONG.update({
+    'followup_1': {'pads_not_masked': 'followup_1 = float(torch.softmax(torch.tensor([1.0, 2.0, 0.0, 5.0]), 0)[1])\n', 'masked_to_zero_not_inf': 'followup_1 = float(torch.softmax(torch.tensor([1.0, 2.0, 0.0, 0.0]), 0)[1])\n'},
+    'followup_2': {'our_mask': 'followup_2 = "a"\n', 'float_mask': 'followup_2 = "c"\n'},
+})
+CORRECT.update({
+    'followup_1': {'closed_form': 'followup_1 = math.exp(2) / (math.exp(1) + math.exp(2))\n'},
+})

@@ -196,3 +196,13 @@ def check_experiment(E):
     for name, hist in E["loss_history"].items():
         assert hist[-1] < hist[0] / 3, (name, hist)
     assert isinstance(E["figures"]["training"], matplotlib.figure.Figure)
+
+
+# Version 2: the follow-up checks of 'What the interviewer asks next'.
+WRONG.update({
+    'followup_1': {'no_blank': 'followup_1 = 5\n', 'blank_everywhere': 'followup_1 = 11\n'},
+    'followup_2': {'batch_first': 'followup_2 = (4, 50, 28)\n', 'no_blank': 'followup_2 = (50, 4, 27)\n'},
+})
+CORRECT.update({
+    'followup_1': {'numpy_int': 'followup_1 = np.int64(6)\n'},
+})
