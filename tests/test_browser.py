@@ -1,8 +1,9 @@
 """A real browser against a real JupyterLab: the learner's first minutes, end to end.
 
-Starts JupyterLab on 127.0.0.1 with the project's configuration on a copy of course/, drives
-Debian's chromium with playwright: the card renders with the right chip colour and tags, cells
-run, a wrong implementation shows the visible check's message, nbgrader's Validate button
+Starts JupyterLab on 127.0.0.1 with the project's configuration on a workspace made from
+course/ (as `make lab` does), drives Debian's chromium with playwright: a notebook shows its card
+on open, before any cell runs, with the interview answer collapsed; the card renders with the right
+chip colour and tags, cells run, a wrong implementation shows the visible check's message, nbgrader's Validate button
 answers, the course index opens. Screenshots go to tests/artifacts/ (git-ignored).
 """
 from __future__ import annotations
@@ -43,9 +44,9 @@ def _free_port() -> int:
 def lab(tmp_path_factory):
     from rnn_course.doctor import setup_lab
     setup_lab()
-    course = tmp_path_factory.mktemp("course")
-    for nb in (ROOT / "course").glob("*.ipynb"):
-        shutil.copy(nb, course / nb.name)
+    from rnn_course.workspace import create
+    course = tmp_path_factory.mktemp("workspace")          # a learner's workspace, made as `make lab` does
+    create(ws=course)
     settings = tmp_path_factory.mktemp("labsettings")
     # render every cell (no windowing, so off-screen outputs exist) and no news pop-up
     (settings / "@jupyterlab" / "notebook-extension").mkdir(parents=True)
@@ -116,6 +117,33 @@ def _wait_idle(pg, timeout=240):
     """Until no cell is queued or running."""
     pg.wait_for_function("() => ![...document.querySelectorAll('.jp-InputPrompt')]"
                          ".some(e => e.innerText.includes('*'))", timeout=timeout * 1000)
+
+
+def test_card_shows_on_open_with_the_answer_collapsed(page):
+    pg, lab = page
+    _open(pg, lab, "02_vanilla_rnn.ipynb")
+    panel = ".jp-NotebookPanel:visible"
+    card = pg.locator(f"{panel} .jp-OutputArea .rnn-card").first
+    card.wait_for(state="visible", timeout=60_000)
+    # nothing ran: no cell has an execution count
+    prompts = pg.locator(f"{panel} .jp-InputPrompt").all_inner_texts()
+    assert not any(re.search(r"\[\d+\]", p) for p in prompts), prompts
+    chip = card.locator(".rnn-chip").first
+    assert chip.inner_text().strip() == "Easy"
+    assert chip.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(46, 125, 50)"
+    assert card.evaluate("e => getComputedStyle(e).borderLeftStyle") == "solid"
+    details = card.locator("details").first
+    assert details.evaluate("e => e.open") is False
+    assert "show the interview answer" in details.locator("summary").inner_text()
+    answer = details.locator("div", has_text="Answer.").first
+    assert not answer.is_visible()
+    pg.screenshot(path=str(ART / "02_card_on_open.png"))
+    details.locator("summary").click()
+    answer.wait_for(state="visible")
+    assert "tanh" in answer.inner_text()
+    # the learner's Lab has no instructor pages
+    assert pg.locator(".lm-MenuBar-itemLabel", has_text="Formgrader").count() == 0
+    assert pg.locator("text=Create Assignment").count() == 0
 
 
 def test_learner_first_minutes(page):

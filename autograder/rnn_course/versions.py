@@ -132,10 +132,21 @@ def normalise(sub, released):
     for e in hist.values():
         for gid, g in e["graded"].items():
             ever.setdefault(gid, []).append(g)
+    by_id = {c.get("id"): c for c in released.cells if c.get("id") and not nbg(c).get("grade_id")}
+    released_shas = {}                                  # cell id -> its sources in any release
+    for e in hist.values():
+        for cid, s in e["cells"].items():
+            released_shas.setdefault(cid, set()).add(s)
     kept, seen = [], set()
     for cell in out.cells:
         m = nbg(cell)
         gid = m.get("grade_id")
+        cid = cell.get("id")
+        if gid is None and cid in released_shas and sha(cell.source) in released_shas[cid]:
+            # an ungraded cell as some release had it (setup, text, experiment): the current one
+            if cid in by_id:
+                kept.append(copy.deepcopy(by_id[cid]))
+            continue
         if gid is None or gid in seen:
             kept.append(cell)
             continue
@@ -159,15 +170,23 @@ def normalise(sub, released):
         kept.append(cell)
     claimed = sub.metadata.get("rnn_course", {}).get("version")
     own = [e for e in hist.values() if e.get("version") == claimed and claimed]
-    for i, gid in enumerate(order):
-        if gid in seen or not own or any(gid in e["graded"] for e in own):
-            continue                                    # present, or deleted by the learner
-        pos = 0                                         # added by a later release: insert it
-        for prev in reversed(order[:i]):
-            idx = next((k for k, c in enumerate(kept) if nbg(c).get("grade_id") == prev), None)
-            if idx is not None:
-                pos = idx + 1
-                break
-        kept.insert(pos, copy.deepcopy(current[gid]))
+    if own:                                             # cells added by a later release: insert them
+        def key(c):
+            return ("gid", nbg(c)["grade_id"]) if nbg(c).get("grade_id") else ("id", c.get("id"))
+        had = {("gid", g) for e in own for g in e["graded"]} | {("id", i) for e in own for i in e["cells"]}
+        present = {key(c) for c in kept}
+        rel_keys = [key(c) for c in released.cells]
+        for i, c in enumerate(released.cells):
+            k = rel_keys[i]
+            if k in present or k in had or is_course_cell(c):
+                continue                                # present, or deleted by the learner
+            pos = 0
+            for prev in reversed(rel_keys[:i]):
+                idx = next((j for j, kc in enumerate(kept) if key(kc) == prev), None)
+                if idx is not None:
+                    pos = idx + 1
+                    break
+            kept.insert(pos, copy.deepcopy(c))
+            present.add(k)
     out.cells = kept
     return out
