@@ -103,7 +103,7 @@ def page(lab):
 def _open(pg, lab, name):
     base, token = lab
     pg.goto(f"{base}/lab/tree/{name}?token={token}")
-    pg.wait_for_selector(".jp-NotebookPanel .jp-Cell", state="visible")
+    pg.wait_for_selector(".jp-NotebookPanel:visible .jp-Cell", state="visible")
     pg.wait_for_selector(".jp-Notebook-ExecutionIndicator, .jp-Toolbar", state="attached")
     time.sleep(1.5)                                       # the kernel settles
 
@@ -149,8 +149,7 @@ def test_card_shows_on_open_with_the_answer_collapsed(page):
 def test_learner_first_minutes(page):
     pg, lab = page
     _open(pg, lab, "01_recurrence.ipynb")
-    _run_all(pg)
-    card = pg.locator(".rnn-card").first
+    card = pg.locator(".jp-NotebookPanel:visible .rnn-card").first   # stored by the release
     card.wait_for(state="attached", timeout=90_000)
     card.scroll_into_view_if_needed()
     chip = card.locator(".rnn-chip").first
@@ -161,16 +160,17 @@ def test_learner_first_minutes(page):
     assert tags == ["Time", "Hidden"]
     pg.screenshot(path=str(ART / "01_card.png"))
 
+    _run_all(pg)
     _wait_idle(pg)
     # a wrong implementation in the first solution cell: the visible check explains the mistake
-    cell = pg.locator(".jp-CodeCell", has_text="def rnn_scan").first
+    cell = pg.locator(".jp-NotebookPanel:visible .jp-CodeCell", has_text="def rnn_scan").first
     cell.locator(".cm-content").click()
     pg.keyboard.press("Control+a")
     pg.keyboard.insert_text(WRONG_SCAN)
     pg.keyboard.press("Escape")
     _run_all(pg)
     _wait_idle(pg)                                          # runs until the first failing check
-    err = pg.locator(".jp-OutputArea-output", has_text="CheckError")
+    err = pg.locator(".jp-NotebookPanel:visible .jp-OutputArea-output", has_text="CheckError")
     try:
         err.first.wait_for(state="visible", timeout=60_000)
     finally:
@@ -181,7 +181,8 @@ def test_learner_first_minutes(page):
     pg.screenshot(path=str(ART / "01_visible_check.png"))
 
     # nbgrader's Validate button runs the notebook and reports
-    pg.locator("button:has-text('Validate'), jp-button:has-text('Validate')").first.click()
+    pg.locator(".jp-NotebookPanel:visible button:has-text('Validate'), "
+               ".jp-NotebookPanel:visible jp-button:has-text('Validate')").first.click()
     dialog = pg.locator(".jp-Dialog")
     dialog.wait_for(state="visible", timeout=120_000)
     pg.wait_for_function("() => !document.querySelector('.jp-Dialog')?.innerText.includes('Validating')",
