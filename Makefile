@@ -17,13 +17,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# JupyterLab on course/, with autograder/nbgrader_config.py picked up by nbgrader's extensions.
+# JupyterLab on workspace/ (your copies of course/, git-ignored; created on first use, never
+# overwritten), with autograder/nbgrader_config.py picked up by nbgrader's extensions. Prints the
+# URL with its token and the port it really listens on (the first free one from PORT).
 lab: install
-	@$(VENV)/bin/rnn-course setup-lab >/dev/null
-	@echo "Starting JupyterLab on course/ at http://127.0.0.1:$(PORT)/lab (Ctrl-C to stop)"
-	cd autograder && JUPYTER_CONFIG_PATH=$(CURDIR)/autograder \
-	  $(CURDIR)/$(VENV)/bin/jupyter lab --no-browser --ip=127.0.0.1 --port=$(PORT) \
-	  --ServerApp.root_dir=$(CURDIR)/course $(ROOT_FLAG)
+	@$(VENV)/bin/rnn-course lab --port $(PORT)
 
 # Everything: helper unit tests, variants, experiments, nbgrader round trips, CLI, and nbval
 # over solutions/ (in parallel, whole files per worker).

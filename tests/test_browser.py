@@ -1,8 +1,9 @@
 """A real browser against a real JupyterLab: the learner's first minutes, end to end.
 
-Starts JupyterLab on 127.0.0.1 with the project's configuration on a copy of course/, drives
-Debian's chromium with playwright: the card renders with the right chip colour and tags, cells
-run, a wrong implementation shows the visible check's message, nbgrader's Validate button
+Starts JupyterLab on 127.0.0.1 with the project's configuration on a workspace made from
+course/ (as `make lab` does), drives Debian's chromium with playwright: a notebook shows its card
+on open, before any cell runs, with the interview answer collapsed; the card renders with the right
+chip colour and tags, cells run, a wrong implementation shows the visible check's message, nbgrader's Validate button
 answers, the course index opens. Screenshots go to tests/artifacts/ (git-ignored).
 """
 from __future__ import annotations
@@ -43,9 +44,9 @@ def _free_port() -> int:
 def lab(tmp_path_factory):
     from rnn_course.doctor import setup_lab
     setup_lab()
-    course = tmp_path_factory.mktemp("course")
-    for nb in (ROOT / "course").glob("*.ipynb"):
-        shutil.copy(nb, course / nb.name)
+    from rnn_course.workspace import create
+    course = tmp_path_factory.mktemp("workspace")          # a learner's workspace, made as `make lab` does
+    create(ws=course)
     settings = tmp_path_factory.mktemp("labsettings")
     # render every cell (no windowing, so off-screen outputs exist) and no news pop-up
     (settings / "@jupyterlab" / "notebook-extension").mkdir(parents=True)
@@ -102,7 +103,7 @@ def page(lab):
 def _open(pg, lab, name):
     base, token = lab
     pg.goto(f"{base}/lab/tree/{name}?token={token}")
-    pg.wait_for_selector(".jp-NotebookPanel .jp-Cell", state="visible")
+    pg.wait_for_selector(".jp-NotebookPanel:visible .jp-Cell", state="visible")
     pg.wait_for_selector(".jp-Notebook-ExecutionIndicator, .jp-Toolbar", state="attached")
     time.sleep(1.5)                                       # the kernel settles
 
@@ -118,11 +119,37 @@ def _wait_idle(pg, timeout=240):
                          ".some(e => e.innerText.includes('*'))", timeout=timeout * 1000)
 
 
+def test_card_shows_on_open_with_the_answer_collapsed(page):
+    pg, lab = page
+    _open(pg, lab, "02_vanilla_rnn.ipynb")
+    panel = ".jp-NotebookPanel:visible"
+    card = pg.locator(f"{panel} .jp-OutputArea .rnn-card").first
+    card.wait_for(state="visible", timeout=60_000)
+    # nothing ran: no cell has an execution count
+    prompts = pg.locator(f"{panel} .jp-InputPrompt").all_inner_texts()
+    assert not any(re.search(r"\[\d+\]", p) for p in prompts), prompts
+    chip = card.locator(".rnn-chip").first
+    assert chip.inner_text().strip() == "Easy"
+    assert chip.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(46, 125, 50)"
+    assert card.evaluate("e => getComputedStyle(e).borderLeftStyle") == "solid"
+    details = card.locator("details").first
+    assert details.evaluate("e => e.open") is False
+    assert "show the interview answer" in details.locator("summary").inner_text()
+    answer = details.locator("div", has_text="Answer.").first
+    assert not answer.is_visible()
+    pg.screenshot(path=str(ART / "02_card_on_open.png"))
+    details.locator("summary").click()
+    answer.wait_for(state="visible")
+    assert "tanh" in answer.inner_text()
+    # the learner's Lab has no instructor pages
+    assert pg.locator(".lm-MenuBar-itemLabel", has_text="Formgrader").count() == 0
+    assert pg.locator("text=Create Assignment").count() == 0
+
+
 def test_learner_first_minutes(page):
     pg, lab = page
     _open(pg, lab, "01_recurrence.ipynb")
-    _run_all(pg)
-    card = pg.locator(".rnn-card").first
+    card = pg.locator(".jp-NotebookPanel:visible .rnn-card").first   # stored by the release
     card.wait_for(state="attached", timeout=90_000)
     card.scroll_into_view_if_needed()
     chip = card.locator(".rnn-chip").first
@@ -133,16 +160,17 @@ def test_learner_first_minutes(page):
     assert tags == ["Time", "Hidden"]
     pg.screenshot(path=str(ART / "01_card.png"))
 
+    _run_all(pg)
     _wait_idle(pg)
     # a wrong implementation in the first solution cell: the visible check explains the mistake
-    cell = pg.locator(".jp-CodeCell", has_text="def rnn_scan").first
+    cell = pg.locator(".jp-NotebookPanel:visible .jp-CodeCell", has_text="def rnn_scan").first
     cell.locator(".cm-content").click()
     pg.keyboard.press("Control+a")
     pg.keyboard.insert_text(WRONG_SCAN)
     pg.keyboard.press("Escape")
     _run_all(pg)
     _wait_idle(pg)                                          # runs until the first failing check
-    err = pg.locator(".jp-OutputArea-output", has_text="CheckError")
+    err = pg.locator(".jp-NotebookPanel:visible .jp-OutputArea-output", has_text="CheckError")
     try:
         err.first.wait_for(state="visible", timeout=60_000)
     finally:
@@ -153,7 +181,8 @@ def test_learner_first_minutes(page):
     pg.screenshot(path=str(ART / "01_visible_check.png"))
 
     # nbgrader's Validate button runs the notebook and reports
-    pg.locator("button:has-text('Validate'), jp-button:has-text('Validate')").first.click()
+    pg.locator(".jp-NotebookPanel:visible button:has-text('Validate'), "
+               ".jp-NotebookPanel:visible jp-button:has-text('Validate')").first.click()
     dialog = pg.locator(".jp-Dialog")
     dialog.wait_for(state="visible", timeout=120_000)
     pg.wait_for_function("() => !document.querySelector('.jp-Dialog')?.innerText.includes('Validating')",

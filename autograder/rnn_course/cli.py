@@ -60,15 +60,23 @@ def cmd_check(a) -> int:
     except NotACourseNotebook as e:
         print(f"rnn-course check: {e}", file=sys.stderr)
         return 2
-    from .grading import version_warning
+    from .grading import locate_note, version_warning
     from .release import ensure_gradebook
+    from .saved import notes as saved_notes
+    where = locate_note(a.notebook)
+    if where:
+        print(f"note: {where}")
     ensure_gradebook([stem])
     warning = version_warning(path, stem)
     if warning:
         print(f"note: {warning}")
+    for line in saved_notes(path):
+        print(line)
     print(f"Grading {path} with the visible and hidden tests ...", flush=True)
     result = check(str(path), _limits(a))
     print(table(result))
+    from .progress import record_check
+    record_check(path, stem, result)
     fb = Path(a.feedback) if a.feedback else path.with_suffix(".feedback.html")
     write_feedback(result, fb)
     print(f"feedback: {fb}")
@@ -118,9 +126,11 @@ def cmd_grade(a) -> int:
 
 
 def cmd_progress(a) -> int:
-    from .paths import COURSE
     from .progress import chart, collect, table
-    folder = Path(a.folder) if a.folder else COURSE
+    from .workspace import folder as learner_folder
+    folder, note = (Path(a.folder), None) if a.folder else learner_folder()
+    if note:
+        print(f"note: {note}")
     if not folder.is_dir():
         print(f"rnn-course progress: {folder} is not a folder of course notebooks", file=sys.stderr)
         return 2
@@ -227,6 +237,56 @@ def _add_instructor_commands(sub) -> None:
     co.set_defaults(fn=cmd_collect)
 
 
+def cmd_workspace(a) -> int:
+    from .workspace import create, workspace_dir
+    made = create()
+    for p in made:
+        print(f"created {p}")
+    print(f"workspace: {workspace_dir()} ({len(made)} new notebook(s); existing files are never overwritten)")
+    return 0
+
+
+def cmd_update(a) -> int:
+    from .paths import resolve_stem
+    from .update import update
+    try:
+        stems = [resolve_stem(s) for s in a.notebooks] or None
+        reports = update(stems=stems)
+    except (KeyError, FileNotFoundError) as e:
+        print(f"rnn-course update: {e.args[0] if e.args else e}", file=sys.stderr)
+        return 2
+    lines = [ln for r in reports for ln in r.lines()]
+    print("\n".join(lines) if lines else "workspace/ is up to date with course/ (nothing to do)")
+    lost = [r.stem for r in reports if r.lost]
+    if lost:
+        print("some of your cells could not be placed (named above); they are in the backup: "
+              + ", ".join(str(r.backup) for r in reports if r.lost and r.backup))
+    return 0
+
+
+def cmd_reset(a) -> int:
+    from .paths import resolve_stem
+    from .workspace import reset
+    try:
+        stem = resolve_stem(a.notebook)
+        path, saved = reset(stem)
+    except (KeyError, FileNotFoundError) as e:
+        print(f"rnn-course reset: {e.args[0] if e.args else e}", file=sys.stderr)
+        return 2
+    print(f"restored {path} from the release" + (f"; your version is saved as {saved}" if saved else ""))
+    return 0
+
+
+def cmd_solution(a) -> int:
+    from .solution import show
+    return show(a.notebook, force=a.force)
+
+
+def cmd_lab(a) -> int:
+    from .lab import main as lab_main
+    return lab_main(port=a.port, open_path=a.open)
+
+
 def _run(argv=None) -> int:
     p = _Parser(prog="rnn-course", description=__doc__)
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -249,7 +309,7 @@ def _run(argv=None) -> int:
     _add_limits(g)
     g.set_defaults(fn=cmd_grade)
     pr = sub.add_parser("progress", help="self-grade every changed notebook and show progress")
-    pr.add_argument("folder", nargs="?", help="folder of course notebooks (default: course/)")
+    pr.add_argument("folder", nargs="?", help="folder of course notebooks (default: workspace/)")
     pr.add_argument("--png", help="where to write the chart (default: <folder>/.progress/progress.png)")
     pr.add_argument("--jobs", type=int, default=None)
     _add_limits(pr)
@@ -265,6 +325,22 @@ def _run(argv=None) -> int:
     d.set_defaults(fn=lambda a: __import__("rnn_course.doctor", fromlist=["doctor"]).doctor())
     sl = sub.add_parser("setup-lab", help="turn off nbgrader's exchange-based pages for a single learner")
     sl.set_defaults(fn=lambda a: __import__("rnn_course.doctor", fromlist=["setup_lab"]).setup_lab())
+    w = sub.add_parser("workspace", help="create workspace/ from course/ (missing notebooks only)")
+    w.set_defaults(fn=cmd_workspace)
+    u = sub.add_parser("update", help="bring a newer release into workspace/, keeping your cells (backup first)")
+    u.add_argument("notebooks", nargs="*", help="numbers or names (default: all)")
+    u.set_defaults(fn=cmd_update)
+    rs = sub.add_parser("reset", help="restore workspace/NN from the release (your file is backed up)")
+    rs.add_argument("notebook", help="a number like 06 or a name")
+    rs.set_defaults(fn=cmd_reset)
+    so = sub.add_parser("solution", help="the reference code and rubric of a notebook you have attempted")
+    so.add_argument("notebook", help="a number like 06 or a name")
+    so.add_argument("--force", action="store_true", help="show it even if you have not attempted it")
+    so.set_defaults(fn=cmd_solution)
+    lb = sub.add_parser("lab", help="create workspace/ and start JupyterLab on it (prints the URL)")
+    lb.add_argument("--port", type=int, default=8888, help="first port to try (default 8888)")
+    lb.add_argument("--open", default="00_index.ipynb", help="notebook to open (default 00_index.ipynb)")
+    lb.set_defaults(fn=cmd_lab)
     a = p.parse_args(argv)
     return a.fn(a)
 

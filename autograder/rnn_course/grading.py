@@ -32,10 +32,24 @@ def locate(target: str) -> tuple[Path, str]:
         stem = resolve_stem(target)
     except KeyError as e:
         raise NotACourseNotebook(str(e.args[0])) from None
-    path = COURSE / f"{stem}.ipynb"
+    from .workspace import folder
+    where, _ = folder()
+    path = where / f"{stem}.ipynb"
     if not path.exists():
+        if where != COURSE:
+            raise NotACourseNotebook(f"{path} is missing; `rnn-course workspace` copies it from the release "
+                                     f"(or `rnn-course reset {stem[:2]}`).")
         raise NotACourseNotebook(f"{path} is missing; run `rnn-course release` to regenerate course/.")
     return path, stem
+
+
+def locate_note(target: str) -> str | None:
+    """The note to print when a number resolves to course/ because there is no workspace."""
+    p = Path(target)
+    if p.suffix == ".ipynb" or p.exists():
+        return None
+    from .workspace import folder
+    return folder()[1]
 
 
 def version_warning(path: Path, stem: str) -> str | None:
@@ -51,9 +65,12 @@ def version_warning(path: Path, stem: str) -> str | None:
         return (f"this file was released as {meta['notebook']}.ipynb but is named {stem}.ipynb; "
                 f"rename it back to {meta['notebook']}.ipynb so it is graded against the right tests.")
     if meta.get("version") and meta["version"] != course_version(stem):
-        return ("this notebook comes from an older version of the course: its test cells are replaced "
-                "by the current ones while grading. To update, run `git pull` and `rnn-course release`, "
-                f"then copy your solution cells into the new course/{stem}.ipynb.")
+        from .versions import known_version
+        kind = ("an earlier release" if known_version(stem, meta["version"])
+                else "an older version of the course that this checkout does not know")
+        return (f"this notebook comes from {kind} (older version of the course, {meta['version']}): "
+                "it is graded against the current tests. `rnn-course update` brings your workspace "
+                "to the current release and keeps your cells (it backs up the old files first).")
     return None
 
 

@@ -34,7 +34,9 @@ def build() -> nbformat.NotebookNode:
         "Hidden state over time, BPTT and its truncation, LSTM and GRU gates, seq2seq, packing, and "
         "where RNNs stand next to Transformers and convolutions. Each notebook below asks one question: "
         "you implement the idea, check it against PyTorch, run an experiment, and self-grade "
-        "(`rnn-course check NN` in a terminal, or the progress cell at the end of this page).\n\n"
+        "(the self-grade cell at the end of each notebook, `rnn-course check NN` in a terminal for the "
+        "official re-run of the saved file, or the progress cell at the end of this page). These are your "
+        "copies in `workspace/`; `rnn-course update` brings a new release in and keeps your work.\n\n"
         f"Difficulty: {chip_html('Easy')} {chip_html('Medium')} {chip_html('Hard')}")]
     cells.append(new_markdown_cell("## The fifteen questions\n\n" + "\n\n".join(card_md(q) for q in QUESTIONS)))
     items = []
@@ -45,8 +47,9 @@ def build() -> nbformat.NotebookNode:
     cells.append(new_markdown_cell("## Quick-review checklist\n\nBefore the interview, make sure you can:\n\n"
                                    + "\n".join(items)
                                    + "\n\nAnd on a whiteboard: draw the unrolled RNN for BPTT ([03](03_bptt.ipynb))."))
-    cells.append(new_markdown_cell("## Your progress\n\nRun the cell below: it self-grades every notebook you "
-                                   "changed since its last grading and shows points per question."))
+    cells.append(new_markdown_cell("## Your progress\n\nRun the cell below: it grades every notebook of your "
+                                   "workspace changed since its last grading and shows points per question, "
+                                   "your last self-grade and your self-assessed interview points."))
     cells.append(new_code_cell("from rnn_course.progress import show_progress\n\nrows = show_progress()"))
     for i, c in enumerate(cells):
         c["id"] = f"index-{i:02d}"

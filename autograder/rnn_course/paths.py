@@ -19,6 +19,9 @@ COURSE = ROOT / "course"
 AUTOGRADER = ROOT / "autograder"
 WORK = AUTOGRADER / "work"
 CONFIG_FILE = AUTOGRADER / "nbgrader_config.py"
+WORKSPACE = ROOT / "workspace"            # the learner's copies (git-ignored), made from course/
+BACKUP = WORKSPACE / ".backup"            # what update/reset replaced, by timestamp
+RELEASED_VERSIONS = AUTOGRADER / "released_versions.json"   # test-cell checksums of every release
 COURSE_ID = "rnn-interview-course"
 
 

@@ -74,6 +74,10 @@ def _key_meta(m: dict) -> dict:
 
 def repair(sub: nbformat.NotebookNode, released: nbformat.NotebookNode) -> Prepared:
     """Return a gradable copy of ``sub`` with the structure of ``released`` and the list of notes."""
+    # Earlier releases of the course are not tampering; cells the release adds (self-grade)
+    # are not graded (rnn_course.versions, the learner-workflow side).
+    from .versions import normalise
+    sub = normalise(sub, released)
     notes = []
     rel_cells = {nbg(c)["grade_id"]: c for c in released.cells if nbg(c).get("grade_id")}
     order = [nbg(c)["grade_id"] for c in released.cells if nbg(c).get("grade_id")]

@@ -58,33 +58,73 @@ def collect(folder: Path, limits: Limits | None = None, n_jobs: int | None = Non
         results = run_jobs([make_job(nb, row["stem"], "me", fps) for row, nb, _, _ in todo],
                            limits or Limits(), n_jobs, progress)
         for (row, _, digest, cached), res in zip(todo, results):
-            score = sum(t["score"] or 0 for t in res["tasks"] if not t["manual"])
-            status = "complete" if res["status"] == "ok" and score == row["max_score"] else res["status"]
-            if status == "ok":
-                status = "in progress"
+            score, status = _summary(res, row["max_score"])
             row.update(score=score, status=status)
             cached.write_text(json.dumps({"digest": digest, "score": score, "status": status,
                                           "tasks": res["tasks"]}))
+    from .selfgrade import read_record
+    for row in rows:
+        sg = read_record("selfgrade", row["stem"], folder)
+        sa = read_record("self_assessed", row["stem"], folder)
+        row["self_grade"] = sg["score"] if sg else None
+        row["self_assessed"] = sa["score"] if sa else None
+        row["self_assessed_max"] = sa["max_score"] if sa else None
     return rows
 
 
+def _summary(res: dict, max_score: float) -> tuple[float, str]:
+    score = sum(t["score"] or 0 for t in res["tasks"] if not t["manual"])
+    status = "complete" if res["status"] == "ok" and score == max_score else res["status"]
+    if status == "ok":
+        status = "in progress"
+    return score, status
+
+
+def record_check(path: Path, stem: str, result: dict) -> Path:
+    """`rnn-course check` leaves its result where `progress` looks first (by file content)."""
+    path = Path(path)
+    cached = path.parent / ".progress" / f"{stem}.json"
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    score, status = _summary(result, manifest.auto_max(stem))
+    cached.write_text(json.dumps({"digest": _digest(path), "score": score, "status": status,
+                                  "tasks": result["tasks"]}))
+    return cached
+
+
+def _opt(x, most=None) -> str:
+    if x is None:
+        return "-"
+    return f"{x:g}" if most is None else f"{x:g}/{most:g}"
+
+
 def table(rows: list[dict]) -> str:
-    lines = [f"{'#':>2}  {'question':<50} {'level':<7} {'points':>9}  status"]
+    """Auto-graded points (check, from the saved file), the last in-notebook self-grade (live
+    kernel) and the self-assessed interview points, each in its own column."""
+    lines = [f"{'#':>2}  {'question':<44} {'level':<7} {'checked':>9}  {'self-grade':>10}  "
+             f"{'interview':>9}  status"]
     for r in rows:
-        lines.append(f"{r['number']:>2}  {r['title'][:50]:<50} {r['level']:<7} "
-                     f"{r['score']:>4g} / {r['max_score']:<3g} {r['status']}")
+        lines.append(f"{r['number']:>2}  {r['title'][:44]:<44} {r['level']:<7} "
+                     f"{r['score']:>4g} / {r['max_score']:<3g} {_opt(r.get('self_grade')):>10}  "
+                     f"{_opt(r.get('self_assessed'), r.get('self_assessed_max')):>9}  {r['status']}")
     got, most = sum(r["score"] for r in rows), sum(r["max_score"] for r in rows)
     done = sum(r["status"] == "complete" for r in rows)
+    sa = [r for r in rows if r.get("self_assessed") is not None]
     lines.append(f"total: {got:g} / {most:g} auto-graded points; {done} of {len(rows)} questions complete")
+    lines.append("self-assessed interview answers: "
+                 + (f"{sum(r['self_assessed'] for r in sa):g} / {sum(r['self_assessed_max'] for r in sa):g} "
+                    f"points over {len(sa)} answer(s) (not part of the auto-graded total)" if sa else "none yet"))
     return "\n".join(lines)
 
 
 def html_table(rows: list[dict]) -> str:
     body = "".join(
         f"<tr><td>{r['number']}</td><td><a href='{r['stem']}.ipynb'>{html.escape(r['title'])}</a></td>"
-        f"<td>{chip_html(r['level'])}</td><td>{r['score']:g} / {r['max_score']:g}</td><td>{r['status']}</td></tr>"
+        f"<td>{chip_html(r['level'])}</td><td>{r['score']:g} / {r['max_score']:g}</td>"
+        f"<td>{_opt(r.get('self_grade'))}</td><td>{_opt(r.get('self_assessed'), r.get('self_assessed_max'))}</td>"
+        f"<td>{r['status']}</td></tr>"
         for r in rows)
-    return ("<table><tr><th>#</th><th>question</th><th>level</th><th>points</th><th>status</th></tr>"
+    return ("<table><tr><th>#</th><th>question</th><th>level</th><th>points (check)</th>"
+            "<th>self-grade (kernel)</th><th>interview (self-assessed)</th><th>status</th></tr>"
             + body + "</table>")
 
 
@@ -115,8 +155,13 @@ def show_progress(folder: str | Path | None = None):
     """For the course index: grade what changed, display the table and the chart inline."""
     from IPython.display import HTML, Image, display
 
-    from .paths import COURSE
-    folder = Path(folder) if folder else COURSE
+    from .workspace import folder as learner_folder
+    if folder:
+        folder = Path(folder)
+    else:
+        folder, note = learner_folder()
+        if note:
+            print(f"note: {note}")
     rows = collect(folder, progress=False)
     png = chart(rows, folder / ".progress" / "progress.png")
     display(HTML(html_table(rows)))

@@ -20,7 +20,12 @@ def tag_html(tag: str) -> str:
 
 
 class Card:
-    """HTML card: number, title, chip, tags, coloured left border, the interview answer."""
+    """HTML card: number, title, chip, tags, coloured left border, the interview answer collapsed.
+
+    The release stores this HTML as the output of the card cell, so the card shows when the
+    notebook opens; only tags and inline styles that JupyterLab's sanitizer keeps are used
+    (``<details>``/``<summary>``, ``class``, ``style``).
+    """
 
     def __init__(self, key):
         self.q = question(key)
@@ -34,12 +39,14 @@ class Card:
             f'<div style="font-size:1.25em;font-weight:bold">Q{q.number}. {html.escape(q.title)} '
             f'{chip_html(q.level)}</div>'
             f'<div style="margin:4px 0">{tags}</div>'
-            f'<div><b>Answer.</b> {html.escape(q.answer)}</div></div>'
+            f'<details class="rnn-card-answer"><summary>show the interview answer '
+            f'(try it yourself first)</summary>'
+            f'<div style="margin-top:4px"><b>Answer.</b> {html.escape(q.answer)}</div></details></div>'
         )
 
     def __repr__(self) -> str:
         q = self.q
-        return f"Q{q.number}. {q.title} [{q.level}] ({', '.join(q.tags)})\nAnswer. {q.answer}"
+        return f"Q{q.number}. {q.title} [{q.level}] ({', '.join(q.tags)})"
 
 
 def show_card(key) -> Card:

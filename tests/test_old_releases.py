@@ -1,0 +1,88 @@
+"""A notebook of an earlier release (from git history) is graded `ok` against the current tests;
+a test cell that no release ever had is still `tampered`."""
+from __future__ import annotations
+
+import subprocess
+
+import nbformat
+import pytest
+
+from rnn_course import manifest, versions
+from rnn_course.grading import check
+from rnn_course.paths import ROOT, SOLUTIONS
+from rnn_course.release import course_version
+
+STEM = "06_lstm_gates"
+
+
+def previous_release(stem: str):
+    """The newest committed course/<stem>.ipynb whose course version is not the current one."""
+    commits = subprocess.run(["git", "-C", str(ROOT), "log", "--format=%H", "--", f"course/{stem}.ipynb"],
+                             capture_output=True, text=True, check=True).stdout.split()
+    for c in commits:
+        text = subprocess.run(["git", "-C", str(ROOT), "show", f"{c}:course/{stem}.ipynb"],
+                              capture_output=True, text=True, check=True).stdout
+        nb = nbformat.reads(text, as_version=4)
+        if nb.metadata.get("rnn_course", {}).get("version") != course_version(stem):
+            return c, nb
+    pytest.skip(f"git history has no earlier release of {stem}")
+
+
+def fill(nb):
+    sol = {manifest.nbg(c).get("grade_id"): c.source
+           for c in nbformat.read(SOLUTIONS / f"{STEM}.ipynb", as_version=4).cells if manifest.nbg(c).get("solution")}
+    for c in nb.cells:
+        gid = manifest.nbg(c).get("grade_id")
+        if manifest.nbg(c).get("solution") and gid in sol and c.cell_type == "code":
+            c.source = sol[gid]
+    return nb
+
+
+def test_the_history_knows_every_committed_release():
+    commit, nb = previous_release(STEM)
+    hist = versions.history(STEM)
+    assert versions.release_id(nb) in hist, f"{commit}: run versions.record_git_history()"
+    assert versions.known_version(STEM, nb.metadata["rnn_course"]["version"])
+
+
+def test_previous_release_filled_in_grades_ok_with_full_marks(tmp_path):
+    commit, nb = previous_release(STEM)
+    old_tests = {manifest.nbg(c)["grade_id"]: c.source for c in nb.cells if manifest.nbg(c).get("locked")
+                 and manifest.nbg(c).get("grade_id")}
+    path = tmp_path / f"{STEM}.ipynb"
+    nbformat.write(fill(nb), path)
+    res = check(str(path))
+    got = sum(t["score"] or 0 for t in res["tasks"] if not t["manual"])
+    assert res["status"] == "ok", (commit, res["notes"], res["message"])
+    assert got == manifest.auto_max(STEM)
+    assert any("earlier release" in n for n in res["notes"]), res["notes"]
+    current = {manifest.nbg(c)["grade_id"]: c.source for c in
+               nbformat.read(ROOT / "course" / f"{STEM}.ipynb", as_version=4).cells
+               if manifest.nbg(c).get("locked") and manifest.nbg(c).get("grade_id")}
+    assert any(old_tests.get(k) != v for k, v in current.items()), "the test cells did change between releases"
+
+
+def test_a_test_cell_no_release_had_is_still_tampered(tmp_path):
+    _, nb = previous_release(STEM)
+    nb = fill(nb)
+    cell = next(c for c in nb.cells if manifest.nbg(c).get("grade_id") == "test_lstm_param_count")
+    cell.source = "pass  # the learner's own 'test'"
+    path = tmp_path / f"{STEM}.ipynb"
+    nbformat.write(nb, path)
+    res = check(str(path))
+    assert res["status"] == "tampered"
+    assert any("test_lstm_param_count" in n and "edited" in n for n in res["notes"]), res["notes"]
+
+
+def test_normalise_upgrades_metadata_adds_and_drops_cells():
+    """In-process: an earlier release's structure is brought to the current one without notes."""
+    from rnn_course.prepare import repair
+    from rnn_course.release import released_path
+    _, old = previous_release(STEM)
+    released = nbformat.read(released_path(STEM), as_version=4) if released_path(STEM).exists() \
+        else nbformat.read(ROOT / "course" / f"{STEM}.ipynb", as_version=4)
+    prepared = repair(fill(old), released)
+    assert prepared.notes == []
+    assert [manifest.nbg(c).get("grade_id") for c in prepared.nb.cells if manifest.nbg(c).get("grade_id")] == \
+        [manifest.nbg(c).get("grade_id") for c in released.cells if manifest.nbg(c).get("grade_id")]
+    assert not any(versions.is_course_cell(c) for c in prepared.nb.cells)
