@@ -206,6 +206,8 @@ def check_experiment(E):
     assert E["params_gru"] * 4 == E["params_lstm"] * 3, E
     # B: timings are measured (not asserted: the machine is shared)
     assert len(E["time_ratios"]) == len(E["hidden_sizes"]) and all(t > 0 for t in E["time_ratios"])
+    assert len(E["mine_ratios"]) == len(E["hidden_sizes"]) and all(t > 0 for t in E["mine_ratios"])
+    assert E["hidden_sizes"][0] <= 32 and E["hidden_sizes"][-1] >= 512     # small and large H both shown
     # C: both learn the task, to a similar accuracy; the learner's step matches the trained layer
     assert E["acc_gru"] >= 0.9 and E["acc_lstm"] >= 0.9, E
     assert abs(E["acc_gru"] - E["acc_lstm"]) <= 0.1, E
