@@ -40,7 +40,7 @@ def _values(name: str, value, where: str, bounds=None) -> np.ndarray:
         raise ValueError(f"{where}: '{name}' holds NaN or inf values.")
     if bounds is not None:
         lo, hi = bounds
-        if arr.min() < lo - 1e-9 or arr.max() > hi + 1e-9:
+        if arr.min() < lo - 1e-6 or arr.max() > hi + 1e-6:      # rounding is no error
             act = "a sigmoid" if lo == 0.0 else "a tanh"
             raise ValueError(f"{where}: '{name}' has values in [{arr.min():.3g}, {arr.max():.3g}], outside "
                              f"[{lo:g}, {hi:g}]: pass the activations after {act}, not the pre-activations.")
