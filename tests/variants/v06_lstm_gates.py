@@ -97,6 +97,26 @@ answer = "a"
 answer = "d"
 ''',
     },
+    "followup_1": {
+        # chrono's largest bias log(T - 1) for T = 100, not the half-life condition
+        "chrono_log_99": "followup_1 = float(np.log(99))\n",
+        # the gate value instead of its bias
+        "gate_not_bias": "followup_1 = 0.5 ** (1 / 100)\n",
+        # f = 1 - 0.5 / 100 (a linear guess at the decay)
+        "linear_decay": "followup_1 = float(np.log(0.995 / 0.005))\n",
+        "a_string": 'followup_1 = "4.97"\n',
+    },
+    "followup_2": {
+        "direct_path": 'followup_2 = "a"\n',
+        "bounded": 'followup_2 = "c"\n',
+    },
+    "followup_3": {
+        # the second layer counted with the input size D instead of H
+        "layer2_reads_d": "followup_3 = 2 * (4 * (128 * 256 + 256 ** 2 + 2 * 256))\n",
+        "one_layer": "followup_3 = 4 * (128 * 256 + 256 ** 2 + 2 * 256)\n",
+        "single_bias": "followup_3 = 4 * (128 * 256 + 256 ** 2 + 256) + 4 * (256 * 256 + 256 ** 2 + 256)\n",
+        "as_float": "followup_3 = 921600.0\n",
+    },
 }
 
 CORRECT = {
@@ -164,6 +184,15 @@ CORRECT = {
 answer = " B "
 ''',
     },
+    "followup_1": {
+        "numpy_float": "f = 0.5 ** 0.01\nfollowup_1 = np.float64(np.log(f) - np.log1p(-f))\n",
+        "two_decimals": "followup_1 = 4.97\n",
+    },
+    "followup_2": {"upper": 'followup_2 = "B"\n'},
+    "followup_3": {
+        "from_modules": "followup_3 = int(sum(p.numel() for p in torch.nn.LSTM(128, 256, num_layers=2).parameters()))\n",
+        "with_the_graded_count": "followup_3 = lstm_param_count(128, 256) + lstm_param_count(256, 256)\n",
+    },
 }
 
 # a wrong function whose failure must cost only its own test cell in the nbgrader round trip
@@ -177,14 +206,27 @@ def check_experiment(E):
     assert E["keep_change"] < 1e-6, E
     assert E["free_change"] > 0.5, E
     assert E["h_change_kept"] > 0.05, E
-    # B: same hidden size; the LSTM remembers the first token, the vanilla RNN stays near chance
-    assert E["acc_lstm"] >= 0.9, E
-    assert E["acc_rnn"] <= E["chance"] + 0.1, E
+    # B: only forget-open AND input-closed initialisations learn in 200 updates; the vanilla RNNs
+    # (the same hidden size, and 40 units with more parameters than the LSTM) stay near chance
+    acc = E["acc_by_init"]
+    assert acc["LSTM, forget +5, input -5"] >= 0.9 and acc["LSTM, chrono (T_max = 100)"] >= 0.9, acc
+    for name in ("LSTM, default init", "LSTM, forget +1"):
+        assert acc[name] <= E["chance"] + 0.1, acc
+    assert acc["LSTM, forget +5"] < 0.9, acc
+    assert E["acc_lstm"] == acc["LSTM, forget +5, input -5"], E
+    assert E["acc_rnn"] <= E["chance"] + 0.1 and E["acc_rnn40"] <= E["chance"] + 0.1, E
+    assert E["params_rnn40"] > E["params_lstm"] > E["params_rnn"], E
     assert abs(E["acc_lstm_step"] - E["acc_lstm"]) <= 0.01, E
     # C: the gradient reaches step 0 through the cell, vanishes through the RNN's hidden state
     assert E["grad_ratio_lstm"] > 0.1, E
     assert E["grad_ratio_rnn"] < 1e-6, E
     assert E["grad_ratio_lstm"] / max(E["grad_ratio_rnn"], 1e-300) > 1e5, E
+    # B2: the gates read out of the learner's step rebuild its c' and h'; f stays near 1, and the
+    # input gate opens more on the token to remember (step 0) than on a distractor (step 50)
+    assert E["probe_max_diff"] < 1e-9, E["probe_max_diff"]
+    g0, g50 = E["gate_stats"][0], E["gate_stats"][50]
+    assert g0["f"][0] > 0.9 and g50["f"][1] > 0.9, E["gate_stats"]
+    assert g0["i"][2] > 2 * g50["i"][2], E["gate_stats"]
     figs = E["figures"]
-    assert set(figs) == {"keep", "training", "gradients"}
+    assert set(figs) == {"keep", "training", "gradients", "cells"}
     assert all(isinstance(f, matplotlib.figure.Figure) for f in figs.values())

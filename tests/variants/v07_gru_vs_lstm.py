@@ -120,6 +120,24 @@ WRONG = {
         "reset_gate": 'answer = "a"\n',
         "output_gate": 'answer = "d"\n',
     },
+    "followup_1": {
+        # a GRU-style bounded state: the count squashed by tanh
+        "squashed": "followup_1 = float(np.tanh(18))\n",
+        "only_the_a": "followup_1 = 30\n",
+        "sum_of_both": "followup_1 = 42\n",
+        "a_string": 'followup_1 = "18"\n',
+    },
+    "followup_2": {
+        # the same hidden size: ignores the budget question
+        "same_hidden_size": "followup_2 = 128\n",
+        # H * 4 / 3: scales the hidden size instead of the parameters
+        "four_thirds_of_h": "followup_2 = 170\n",
+        # the smallest size above the budget
+        "one_too_many": "followup_2 = 155\n",
+        # the GRU counted with one bias vector
+        "single_bias": "followup_2 = max(h for h in range(1, 1000) if 3 * (128 * h + h * h + h) <= 4 * (128 * 128 * 2 + 256))\n",
+        "as_float": "followup_2 = 154.0\n",
+    },
 }
 
 CORRECT = {
@@ -191,6 +209,15 @@ CORRECT = {
     "quick_check": {
         "upper_case_spaces": 'answer = " B "\n',
     },
+    "followup_1": {
+        "simulated": "c = 0.0\nfor ch in 'a' * 30 + 'b' * 12:\n    c = 1.0 * c + 1.0 * (1.0 if ch == 'a' else -1.0)\nfollowup_1 = c\n",
+        "numpy_int": "followup_1 = np.int64(18)\n",
+    },
+    "followup_2": {
+        # the positive root of 3h^2 + 3(D + 2)h - budget = 0, rounded down
+        "quadratic_formula": "import math\nb = 4 * (2 * 128 * 128 + 2 * 128)\nfollowup_2 = int((-3 * 130 + math.sqrt((3 * 130) ** 2 + 12 * b)) / 6)\n",
+        "with_modules": "followup_2 = max(h for h in range(100, 200) if sum(p.numel() for p in torch.nn.GRU(128, h).parameters()) <= sum(p.numel() for p in torch.nn.LSTM(128, 128).parameters()))\n",
+    },
 }
 
 # a wrong function whose failure must cost only its own test cell in the nbgrader round trip
@@ -206,10 +233,16 @@ def check_experiment(E):
     assert E["params_gru"] * 4 == E["params_lstm"] * 3, E
     # B: timings are measured (not asserted: the machine is shared)
     assert len(E["time_ratios"]) == len(E["hidden_sizes"]) and all(t > 0 for t in E["time_ratios"])
+    assert len(E["mine_ratios"]) == len(E["hidden_sizes"]) and all(t > 0 for t in E["mine_ratios"])
+    assert E["hidden_sizes"][0] <= 32 and E["hidden_sizes"][-1] >= 512     # small and large H both shown
     # C: both learn the task, to a similar accuracy; the learner's step matches the trained layer
     assert E["acc_gru"] >= 0.9 and E["acc_lstm"] >= 0.9, E
     assert abs(E["acc_gru"] - E["acc_lstm"]) <= 0.1, E
     assert E["gru_step_max_diff"] < 1e-4, E
+    # D: the gates read out of the learner's gru_step rebuild its step, and are in range
+    assert E["gru_probe_max_diff"] < 1e-9, E["gru_probe_max_diff"]
+    g = E["gru_gates"]
+    assert all(0 <= v <= 1 for k in ("r", "z") for v in g[k]) and all(-1 <= v <= 1 for v in g["n"]), g
     figs = E["figures"]
-    assert set(figs) == {"cost", "task"}
+    assert set(figs) == {"cost", "task", "cell"}
     assert all(isinstance(f, matplotlib.figure.Figure) for f in figs.values())
