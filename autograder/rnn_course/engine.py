@@ -172,11 +172,11 @@ def _inject(db_url: str, stem: str, tokens: dict, fingerprints: dict) -> list:
 
 
 def _status_from_log(log: str) -> str:
+    if re.search(r"Timeout waiting for IOPub|Timeout waiting for execute reply|CellTimeoutError|"
+                 r"ignored the interrupt", log, re.I):
+        return "timeout"                                  # a kernel killed after a timeout, too
     if re.search(r"DeadKernel|Kernel died|kernel died", log):
         return "kernel_died"
-    if re.search(r"Timeout waiting for IOPub|Timeout waiting for execute reply|CellTimeoutError|"
-                 r"TimeoutError|timed out", log, re.I):
-        return "timeout"
     return "error"
 
 

@@ -242,9 +242,10 @@ class SandboxServer:
             raise RuntimeError("the sandboxed kernel server did not start")
 
     def _host_pid(self, ns_pid: int, parent: int | None = None) -> int | None:
+        """The host pid of the process that has ``ns_pid`` in the sandbox's PID namespace."""
         import psutil
         try:
-            kids = psutil.Process(parent or self.init_pid).children()
+            kids = psutil.Process(parent or self.init_pid).children(recursive=True)
         except psutil.Error:
             return None
         for k in kids:
@@ -253,7 +254,7 @@ class SandboxServer:
                     nspid = next(line.split()[1:] for line in fh if line.startswith("NSpid:"))
             except (OSError, StopIteration):
                 continue
-            if int(nspid[-1]) == ns_pid:
+            if len(nspid) >= 2 and int(nspid[1]) == ns_pid:
                 return k.pid
         return None
 
@@ -385,7 +386,7 @@ def _prctl(option: int, value: int) -> None:
         pass
 
 
-PR_SET_PDEATHSIG, PR_SET_DUMPABLE = 1, 4
+PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS = 1, 4, 38
 
 
 def serve() -> int:
@@ -403,18 +404,72 @@ def serve() -> int:
             _kill_all_but_me()
             print("ok", flush=True)
             continue
-        pid = os.fork()
-        if pid == 0:
-            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-            _prctl(PR_SET_DUMPABLE, 1)
+        r, w = os.pipe()
+        if os.fork() == 0:                              # the job's own user and PID namespace
             try:
-                os.setsid()
-            except OSError:
+                os.close(r)
+                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                _job_namespace()
+            except BaseException:  # noqa: BLE001 - no kernel; the server replies "pid 0"
+                os._exit(1)
+            kernel = os.fork()
+            if kernel == 0:                             # PID 1 of the job: all its processes die with it
+                os.close(w)
+                _drop_capabilities()
+                _prctl(PR_SET_DUMPABLE, 1)
+                try:
+                    os.setsid()
+                except OSError:
+                    pass
+                _run_kernel(dict(req, quiet=True))      # never returns
+            os.write(w, str(kernel).encode())
+            os.close(w)
+            devnull = os.open(os.devnull, os.O_RDWR)
+            for fd in (0, 1, 2):
+                os.dup2(devnull, fd)
+            try:
+                os.waitpid(kernel, 0)
+            except ChildProcessError:
                 pass
-            _run_kernel(dict(req, quiet=True))          # never returns
-        print("pid", pid, flush=True)
+            os._exit(0)
+        os.close(w)
+        with os.fdopen(r) as fh:
+            kernel = fh.read().strip()
+        print("pid", kernel or 0, flush=True)
     _kill_all_but_me()
     return 0
+
+
+CLONE_NEWUSER, CLONE_NEWPID = 0x10000000, 0x20000000
+
+
+def _job_namespace() -> None:
+    """A user and PID namespace for one job inside the sandbox (its first child is its PID 1):
+    the job's processes cannot see or signal the server, and die when the kernel does."""
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    uid, gid = os.getuid(), os.getgid()
+    if libc.unshare(CLONE_NEWUSER | CLONE_NEWPID) != 0:
+        raise OSError(ctypes.get_errno(), "unshare")
+    for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
+        with open(f"/proc/self/{name}", "w") as fh:
+            fh.write(text)
+
+
+def _drop_capabilities() -> None:
+    """The creator of a user namespace holds every capability in it: give them all up."""
+    import ctypes
+
+    class Header(ctypes.Structure):
+        _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+    class Data(ctypes.Structure):
+        _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.capset(ctypes.byref(Header(0x20080522, 0)), (Data * 2)()) != 0:
+        os._exit(1)                                      # never run learner code with capabilities
+    _prctl(PR_SET_NO_NEW_PRIVS, 1)
 
 
 def _kill_all_but_me() -> None:
@@ -498,6 +553,30 @@ class ZygoteProvisioner(LocalProvisioner):
         self.pid = self.pgid = z.pid                    # the zygote leads its own session
         self.cwd = kwargs.get("cwd", os.getcwd())
         return self.connection_info
+
+    async def send_signal(self, signum: int) -> None:
+        await super().send_signal(signum)
+        if signum == signal.SIGINT and self.process is not None:
+            import asyncio
+            self._watch = asyncio.ensure_future(self._kill_if_still_busy())
+
+    async def _kill_if_still_busy(self, grace: float = 3.0, window: float = 1.0) -> None:
+        """An interrupt the kernel ignores (a loop that ignores SIGINT): kill the kernel, so the
+        job ends as a timeout instead of waiting for output that never comes."""
+        import asyncio
+
+        import psutil
+        await asyncio.sleep(grace)
+        try:
+            p = psutil.Process(self.pid)
+            t0 = sum(p.cpu_times()[:2])
+            await asyncio.sleep(window)
+            busy = (sum(p.cpu_times()[:2]) - t0) / window
+        except psutil.Error:
+            return
+        if busy > 0.5 and self.process is not None:
+            print("the kernel ignored the interrupt after a cell timeout: killed", file=sys.stderr)
+            await self.kill()
 
     async def cleanup(self, restart: bool = False) -> None:
         await super().cleanup(restart)
