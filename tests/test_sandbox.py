@@ -297,18 +297,17 @@ def make_cases(folder, victim, canaries, port):
         # forged results
         "forge_tokens": (lambda: insert_after(blank(), "count_parameters", FORGE_TOKENS), "tampered", "zero"),
         "forge_result_file": (lambda: insert_after(blank(), "count_parameters", FORGE_RESULT), None, "zero"),
-        # reaching others
-        "reach_others": (lambda: insert_after(base(), "count_parameters", REACH.replace(
-            "VICTIMS", repr([str(victim), str(canaries[0])])).replace("TOUCH", repr([str(p) for p in canaries[1:]]))),
-            "ok", "full"),
-        "probe_isolation": (lambda: with_solution(base(), "count_parameters", PROBE.replace(
-            "HIDDEN_PATHS", repr(hidden_paths)).replace("PORT", str(port))), "ok", "full"),
-        # escaping the limits
-        "daemon": (lambda: insert_after(base(), "count_parameters", DAEMON.replace("MARK", MARK)), "ok", "full"),
+        # reaching others, escaping the limits, stopping the batch: one correct notebook that tries
+        # them all (and whose count_parameters is right only inside the sandbox)
+        "hostile_but_correct": (lambda: insert_after(insert_after(insert_after(insert_after(
+            with_solution(base(), "count_parameters", PROBE.replace("HIDDEN_PATHS", repr(hidden_paths))
+                          .replace("PORT", str(port))),
+            "count_parameters", REACH.replace("VICTIMS", repr([str(victim), str(canaries[0])]))
+            .replace("TOUCH", repr([str(p) for p in canaries[1:]]))),
+            "count_parameters", DAEMON.replace("MARK", MARK)),
+            "count_parameters", RESULT_DIR),
+            "count_parameters", KILL_ANCESTORS), "ok", "full"),
         "detached_memory": (lambda: insert_after(base(), "count_parameters", DETACHED_MEMORY), "memory", "zero"),
-        # stopping the batch
-        "result_dir": (lambda: insert_after(base(), "count_parameters", RESULT_DIR), "ok", "full"),
-        "kill_ancestors": (lambda: insert_after(base(), "count_parameters", KILL_ANCESTORS), "ok", "full"),
         # disabling the guard
         "guard_entry": (lambda: insert_after(with_solution(base(), "count_parameters", WRONG_COUNT),
                                              "count_parameters", GUARD_ENTRY), "tampered", {"count_parameters": 0}),
@@ -330,8 +329,7 @@ def make_cases(folder, victim, canaries, port):
     }
 
 
-SANDBOX_ONLY = {"forge_result_file", "reach_others", "probe_isolation", "daemon", "detached_memory",
-                "result_dir", "kill_ancestors", "forge_tokens"}
+SANDBOX_ONLY = {"forge_result_file", "hostile_but_correct", "detached_memory", "forge_tokens"}
 
 
 def _marked() -> list:
@@ -365,7 +363,7 @@ def graded(tmp_path_factory):
         else:
             nbformat.write(make(), path)
     before = {str(p): (p.read_bytes(), p.stat().st_mtime_ns) for p in [victim, *canaries]}
-    limits = Limits(cell_timeout=10, wall_timeout=150, memory_mb=2500)
+    limits = Limits(cell_timeout=20, wall_timeout=200, memory_mb=2500)
     try:
         results = grade_folder(folder, limits, n_jobs=2, stems=[STEM], progress=False)
     finally:
@@ -384,16 +382,17 @@ def graded(tmp_path_factory):
 
 
 def _hidden_lines() -> list:
+    """Lines of hidden test code that the released notebook does not show."""
     nb = nbformat.read(SOLUTIONS / f"{STEM}.ipynb", as_version=4)
+    public = " ".join(" ".join(c.source for c in blank().cells).split())
     out = []
     for c in nb.cells:
         for block in re.findall(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", c.source, re.S):
             out += [" ".join(line.split()) for line in block.splitlines() if len(line.strip()) >= 12]
-    return out
+    return [line for line in out if line not in public]
 
 
-LEARNERS = ["forge_tokens", "forge_result_file", "reach_others", "probe_isolation", "daemon", "detached_memory",
-            "result_dir", "kill_ancestors", "guard_entry", "guard_globals", "guard_defaults", "events_hook",
+LEARNERS = ["forge_tokens", "forge_result_file", "hostile_but_correct", "detached_memory", "guard_entry", "guard_globals", "guard_defaults", "events_hook",
             "fake_hidden_block", "leak_frame", "leak_check", "loop_note", "Lee [group 2]", "Kim * ?",
             "sigint_loop", "folder_notebook"]
 

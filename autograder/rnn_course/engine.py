@@ -36,7 +36,7 @@ STATUSES = ("ok", "tampered", "timeout", "memory", "kernel_died", "invalid_noteb
 STUDENT = "learner"            # the learner's id inside the private tree (any folder name works)
 COURSE_ERRORS = ("CheckError", "GradingIntegrityError")
 HIDDEN_BLOCK = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
-WINDOW = 16                    # hidden text this long in a reason is redacted
+WINDOW = 10                    # hidden text this long (not in the released notebook) is redacted
 
 
 def _frames(traceback) -> list:
@@ -76,16 +76,20 @@ def _raised_by_course_check(out: dict, count) -> bool:
 class Redactor:
     """Removes hidden test source from text shown to learners."""
 
-    def __init__(self, hidden_sources=()):
+    def __init__(self, hidden_sources=(), public: str = ""):
+        """``public``: the text learners have anyway (the released notebook) is never redacted."""
         self.lines = set()
         self.windows = set()
+        public = " ".join(str(public).split())
         for src in hidden_sources:
             for line in str(src).splitlines():
                 line = " ".join(line.split())
-                if len(line) >= 20 and re.search(r"[(=\[]", line):
+                if len(line) >= 20 and re.search(r"[(=\[]", line) and line not in public:
                     self.lines.add(line)
                 for i in range(0, max(0, len(line) - WINDOW + 1)):
-                    self.windows.add(line[i:i + WINDOW])
+                    w = line[i:i + WINDOW]
+                    if w not in public:
+                        self.windows.add(w)
 
     def whole_lines(self, text: str) -> str:
         """Redact whole hidden code lines (a course check's own message keeps its hints)."""
@@ -171,6 +175,16 @@ def _inject(db_url: str, stem: str, tokens: dict, fingerprints: dict) -> list:
     return hidden
 
 
+def _public_text(stem: str) -> str:
+    """All the text of the released notebook (what every learner has)."""
+    from .release import released_path
+    try:
+        nb = nbformat.read(released_path(stem), as_version=4)
+    except (OSError, ValueError):
+        return ""
+    return "\n".join(str(c.source) for c in nb.cells)
+
+
 def _status_from_log(log: str) -> str:
     if re.search(r"Timeout waiting for IOPub|Timeout waiting for execute reply|CellTimeoutError|"
                  r"ignored the interrupt", log, re.I):
@@ -204,6 +218,7 @@ def grade_prepared(nb: nbformat.NotebookNode, stem: str, learner: str, fingerpri
         cfg.NbGrader.logfile = ""
         tokens: dict = {}
         hidden = _inject(cfg.CourseDirectory.db_url, stem, tokens, fingerprints)
+        redactor = Redactor(hidden, _public_text(stem))
         replies: dict = {}
 
         from nbgrader.preprocessors.execute import Execute
@@ -233,13 +248,13 @@ def grade_prepared(nb: nbformat.NotebookNode, stem: str, learner: str, fingerpri
                    }.get(status, "nbgrader could not grade the notebook")
             detail = [ln for ln in log.splitlines() if "Error" in ln or "error" in ln][-1:]
             if detail and status == "error":
-                msg += f" ({Redactor(hidden).any_fragment(detail[0].strip()[:200])})"
+                msg += f" ({redactor.any_fragment(detail[0].strip()[:200])})"
             return {"status": status, "tasks": zero_tasks(stem, msg), "message": msg, "log": log[-4000:]}
         out = nbformat.read(graded, as_version=4)
         if keep is not None:
             keep.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(graded, keep)
-        return score_executed(out, stem, tokens, replies, Redactor(hidden))
+        return score_executed(out, stem, tokens, replies, redactor)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

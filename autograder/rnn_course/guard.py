@@ -182,8 +182,24 @@ def _is_cell_file(filename: str) -> bool:
             or filename.startswith("<cell"))
 
 
+def _shell():
+    mod = (_modules or sys.modules).get("IPython.core.interactiveshell")
+    cls = getattr(mod, "InteractiveShell", None)
+    try:
+        return cls._instance if cls is not None and cls.initialized() else None
+    except Exception:  # noqa: BLE001
+        return None
+
+
 def verify(expected: dict) -> None:
     """Raise GradingIntegrityError naming the first replaced object or hook."""
+    ip = _shell()
+    problems = _disarm(ip) if ip is not None else []      # first: nothing may swallow what follows
+    if sys.gettrace() is not None or sys.getprofile() is not None:
+        sys.settrace(None)
+        sys.setprofile(None)
+        problems.append("a trace or profile function (sys.settrace/setprofile) was installed that can "
+                        "watch or change the tests.")
     for path, fp in expected.items():
         try:
             got = fingerprint(_resolve(path, _modules or None))
@@ -206,11 +222,8 @@ def verify(expected: dict) -> None:
         if (name in _CHECK_MODULES or name in ("numpy", "torch", "builtins", "rnn_course.guard")) \
                 and sys.modules.get(name) is not mod:
             _fail(f"the module {name}")
-    if sys.gettrace() is not None or sys.getprofile() is not None:
-        sys.settrace(None)
-        sys.setprofile(None)
-        raise GradingIntegrityError("a trace or profile function (sys.settrace/setprofile) was installed "
-                                    "that can watch or change the tests.")
+    if problems:
+        raise GradingIntegrityError(problems[0])
     me = _current_thread_id()
     for tid, frame in sys._current_frames().items():
         if tid == me or tid in _threads:
@@ -221,11 +234,8 @@ def verify(expected: dict) -> None:
                 raise GradingIntegrityError("a thread started by code in the notebook is still running "
                                             "while the tests run; stop it before the tests.")
             f = f.f_back
-    try:
-        ip = get_ipython()  # noqa: F821 - defined in IPython kernels
-    except NameError:
-        return
-    _verify_shell(ip)
+    if ip is not None:
+        _verify_shell(ip)
 
 
 def _current_thread_id():
@@ -238,20 +248,11 @@ def _owner_ok(obj) -> bool:
     return mod.split(".")[0] in _HOOK_OWNERS
 
 
-def _verify_shell(ip) -> None:
-    def genuine(name):
-        if name not in vars(ip):
-            return True
-        v = vars(ip)[name]
-        return getattr(v, "__self__", None) is ip and getattr(v, "__func__", None) is getattr(type(ip), name, None)
+def _disarm(ip) -> list:
+    """Remove the hooks that can hide a failure or watch the tests; what was found.
 
-    patched = [n for n in ("showtraceback", "run_cell", "run_code", "run_ast_nodes", "_showtraceback",
-                           "showsyntaxerror", "set_custom_exc", "_run_cell", "run_cell_async")
-               if not genuine(n)]
-    if patched:
-        raise GradingIntegrityError(f"IPython's {patched[0]} was replaced by code in the notebook.")
-    # hooks that can hide a failure or watch the tests are removed first, so that the error
-    # raised here reaches the grader like any other
+    They are removed before anything is reported, so that the error raised reaches the grader
+    like any other."""
     problems = []
     if tuple(getattr(ip, "custom_exceptions", ())):
         ip.custom_exceptions = ()
@@ -268,8 +269,21 @@ def _verify_shell(ip) -> None:
         if bad:
             callbacks[:] = [cb for cb in callbacks if cb not in bad]
             problems.append(f"a '{event}' callback was registered that can watch or change the tests.")
-    if problems:
-        raise GradingIntegrityError(problems[0])
+    return problems
+
+
+def _verify_shell(ip) -> None:
+    def genuine(name):
+        if name not in vars(ip):
+            return True
+        v = vars(ip)[name]
+        return getattr(v, "__self__", None) is ip and getattr(v, "__func__", None) is getattr(type(ip), name, None)
+
+    patched = [n for n in ("showtraceback", "run_cell", "run_code", "run_ast_nodes", "_showtraceback",
+                           "showsyntaxerror", "set_custom_exc", "_run_cell", "run_cell_async")
+               if not genuine(n)]
+    if patched:
+        raise GradingIntegrityError(f"IPython's {patched[0]} was replaced by code in the notebook.")
     for what, obj in (("sys.displayhook", sys.displayhook), ("sys.excepthook", sys.excepthook),
                       ("the display hook", getattr(ip, "displayhook", None)),
                       ("the display publisher", getattr(ip, "display_pub", None)),

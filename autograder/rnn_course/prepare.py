@@ -73,9 +73,12 @@ def _norm(src: str) -> str:
     return "\n".join(line.rstrip() for line in src.strip().splitlines() if line.strip())
 
 
+MARKER = re.compile(r"^\s*###\s*BEGIN HIDDEN TESTS\s*$", re.M)
+
+
 def _fake_hidden(cell, ref) -> bool:
     """A hidden-tests block the released cell does not have: added by the learner."""
-    return "BEGIN HIDDEN TESTS" in str(cell.source) and "BEGIN HIDDEN TESTS" not in str(ref.source)
+    return bool(MARKER.search(str(cell.source))) and not MARKER.search(str(ref.source))
 
 
 def _key_meta(m: dict) -> dict:
@@ -134,7 +137,7 @@ def repair(sub: nbformat.NotebookNode, released: nbformat.NotebookNode) -> Prepa
         seen.add(gid)
     for cell in kept:                                     # a hidden-tests block the course did not put there
         ref = rel_cells.get(nbg(cell).get("grade_id"))
-        if "BEGIN HIDDEN TESTS" in str(cell.source) and (ref is None or "BEGIN HIDDEN TESTS" not in str(ref.source)):
+        if MARKER.search(str(cell.source)) and (ref is None or not MARKER.search(str(ref.source))):
             notes.append("a cell contains a '### BEGIN HIDDEN TESTS' block that the course did not put there")
             break
     out = copy.deepcopy(sub)
