@@ -19,14 +19,17 @@ import pytest
 from nbformat.v4 import new_code_cell
 
 import gradekit
-from rnn_course import sandbox
 from rnn_course.batch import Limits
 from rnn_course.grading import grade_folder
 from rnn_course.paths import ROOT, SOLUTIONS, WORK
 
 STEM = "01_recurrence"
-SANDBOX = sandbox.status()[0]
-needs_sandbox = pytest.mark.skipif(not SANDBOX, reason=f"no sandbox here: {sandbox.status()[1]}")
+try:
+    from rnn_course import sandbox
+    SANDBOX, WHY = sandbox.status()
+except ImportError:             # a grader without a sandbox module: every attack is expected to fail
+    SANDBOX, WHY = True, ""
+needs_sandbox = pytest.mark.skipif(not SANDBOX, reason=f"no sandbox here: {WHY}")
 MARK = str(3000 + uuid.uuid4().int % 900)       # `sleep MARK`: a process that must not outlive the batch
 WRONG_COUNT = "def count_parameters(D, H):\n    return D * H + H * H + 2 * H\n"
 ZERO_SCAN = "def rnn_scan(step, h0, xs):\n    return np.zeros((len(xs), len(h0)))\n"
@@ -400,7 +403,7 @@ LEARNERS = ["forge_tokens", "forge_result_file", "hostile_but_correct", "detache
 @pytest.mark.parametrize("learner", LEARNERS)
 def test_verdict_and_score(graded, learner):
     if learner in SANDBOX_ONLY and not SANDBOX:
-        pytest.skip(f"needs the sandbox: {sandbox.status()[1]}")
+        pytest.skip(f"needs the sandbox: {WHY}")
     _, expect_status, expect = graded["cases"][learner]
     r = graded["results"][learner]
     if expect_status is not None:

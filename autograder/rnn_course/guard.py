@@ -243,6 +243,13 @@ def _current_thread_id():
     return threading.get_ident()
 
 
+def _from_notebook(obj) -> bool:
+    """A function (or bound method) defined by code in the notebook."""
+    func = getattr(obj, "__func__", obj)
+    code = getattr(func, "__code__", None) if isinstance(func, types.FunctionType) else None
+    return code is not None and (func.__module__ == "__main__" or _is_cell_file(code.co_filename))
+
+
 def _owner_ok(obj) -> bool:
     mod = getattr(obj, "__module__", None) or getattr(type(obj), "__module__", "") or ""
     return mod.split(".")[0] in _HOOK_OWNERS
@@ -291,9 +298,7 @@ def _verify_shell(ip) -> None:
                       ("sys.stdout", sys.stdout), ("sys.stderr", sys.stderr)):
         if obj is not None and not (_owner_ok(obj) or obj in (sys.__displayhook__, sys.__excepthook__)):
             raise GradingIntegrityError(f"{what} was replaced by code in the notebook.")
-        if obj is not None and hasattr(obj, "__dict__") and any(
-                isinstance(v, (types.FunctionType, types.MethodType)) and not _owner_ok(v)
-                for v in vars(obj).values()):
+        if obj is not None and hasattr(obj, "__dict__") and any(_from_notebook(v) for v in vars(obj).values()):
             raise GradingIntegrityError(f"a method of {what} was replaced by code in the notebook.")
 
 

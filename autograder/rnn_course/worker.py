@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 import traceback
 from pathlib import Path
@@ -89,6 +90,8 @@ def serve(sandboxed: bool = False) -> int:
         except Exception:  # noqa: BLE001 - then each kernel starts under bwrap on its own
             return None
 
+    from .zygote import PR_SET_PDEATHSIG, _prctl
+    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)           # the server dies with the batch that started it
     box = start_box() if sandboxed else None
     if not sandboxed:
         zygote.preload()
@@ -104,6 +107,7 @@ def serve(sandboxed: bool = False) -> int:
             code = 1
             try:
                 os.setsid()
+                _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)   # and the job with its server
                 os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
                 log = os.open(rpath + ".log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
                 os.dup2(log, 1)
