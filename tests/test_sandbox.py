@@ -302,14 +302,13 @@ def make_cases(folder, victim, canaries, port):
         "forge_result_file": (lambda: insert_after(blank(), "count_parameters", FORGE_RESULT), None, "zero"),
         # reaching others, escaping the limits, stopping the batch: one correct notebook that tries
         # them all (and whose count_parameters is right only inside the sandbox)
-        "hostile_but_correct": (lambda: insert_after(insert_after(insert_after(insert_after(
+        "hostile_but_correct": (lambda: insert_after(
             with_solution(base(), "count_parameters", PROBE.replace("HIDDEN_PATHS", repr(hidden_paths))
                           .replace("PORT", str(port))),
-            "count_parameters", REACH.replace("VICTIMS", repr([str(victim), str(canaries[0])]))
-            .replace("TOUCH", repr([str(p) for p in canaries[1:]]))),
-            "count_parameters", DAEMON.replace("MARK", MARK)),
-            "count_parameters", RESULT_DIR),
-            "count_parameters", KILL_ANCESTORS), "ok", "full"),
+            "count_parameters", "\n".join([                # in this order: killing the grader comes last
+                REACH.replace("VICTIMS", repr([str(victim), str(canaries[0])]))
+                .replace("TOUCH", repr([str(p) for p in canaries[1:]])),
+                DAEMON.replace("MARK", MARK), RESULT_DIR, KILL_ANCESTORS])), "ok", "full"),
         "detached_memory": (lambda: insert_after(base(), "count_parameters", DETACHED_MEMORY), "memory", "zero"),
         # disabling the guard
         "guard_entry": (lambda: insert_after(with_solution(base(), "count_parameters", WRONG_COUNT),
@@ -318,7 +317,8 @@ def make_cases(folder, victim, canaries, port):
                                                GUARD_GLOBALS), "tampered", {"rnn_scan": 0}),
         "guard_defaults": (lambda: insert_after(with_solution(base(), "rnn_scan", ZERO_SCAN), "count_parameters",
                                                 GUARD_DEFAULTS), "tampered", {"rnn_scan": 0}),
-        "events_hook": (lambda: insert_after(base(), "count_parameters", EVENTS_HOOK), "tampered", "zero"),
+        "events_hook": (lambda: insert_after(base(), "count_parameters", EVENTS_HOOK), "tampered",
+                        {"count_parameters": 0, "counter_weights": "full"}),   # the hook is removed, then reported
         "fake_hidden_block": (fake_hidden_block, "tampered", "full"),
         # leaks
         "leak_frame": (lambda: with_solution(base(), "count_parameters", LEAK_FRAME), "ok", {"count_parameters": 0}),
