@@ -7,7 +7,7 @@ JOBS   ?= 2
 PORT   ?= 8888
 ROOT_FLAG := $(shell [ "$$(id -u)" = "0" ] && echo --allow-root)
 
-.PHONY: install lab test release bench clean browser
+.PHONY: install lab test release bench clean browser sandbox
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,11 +29,11 @@ lab: install
 # (structure, variants, experiment, nbval, nbgrader round trip, release drift).
 NB ?=
 ifeq ($(strip $(NB)),)
-test: install browser
+test: install browser sandbox
 	MPLBACKEND=Agg $(PY) -m pytest -n $(JOBS) --dist loadfile --nbval-lax -p no:cacheprovider tests solutions
 else
 NB_STEM := $(basename $(notdir $(firstword $(wildcard solutions/$(NB)_*.ipynb solutions/$(NB).ipynb))))
-test: install
+test: install sandbox
 	@test -n "$(NB_STEM)" || { echo "make test NB=$(NB): no solutions/$(NB)_*.ipynb" >&2; exit 2; }
 	RNN_TEST_NB=$(NB_STEM) MPLBACKEND=Agg $(PY) -m pytest -n $(JOBS) --dist loadfile --nbval-lax \
 	  -p no:cacheprovider -k "$(NB_STEM)" tests/test_structure.py tests/test_variants.py \
@@ -46,6 +46,13 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1 && \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) ; } || \
 	  echo "note: chromium not installed; the browser test will be skipped (sudo apt-get install chromium)"
+
+# Grading kernels run under Debian's bubblewrap (autograder/README.md, "The sandbox"). Installed
+# when missing and we are root with apt-get (CI); otherwise grading runs unsandboxed and says so.
+sandbox:
+	@command -v bwrap >/dev/null 2>&1 || { [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1 && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null) ; } || \
+	  echo "note: bubblewrap not installed; grading kernels will run unsandboxed (sudo apt-get install bubblewrap)"
 
 release: install
 	$(VENV)/bin/rnn-course release

@@ -6,9 +6,11 @@
 Generates a batch with a realistic mix (correct, one function wrong, blank, broken JSON,
 a crash), grades it once with nbgrader's own autograde in one tree, one submission after the
 other, and once with our parallel grader, then prints both times, the ratio, the peak memory
-per worker (proportional set size of the job and its kernel) and the verdicts. It prints
-figures; it asserts nothing (tests/test_adversarial.py checks that parallel scores equal
-serial ones).
+per worker (proportional set size of the job and its kernel) and the verdicts. Where the
+bubblewrap sandbox works it grades the batch a second time with the sandbox off and prints the
+sandbox's cost per graded notebook (wall time of the batch and mean time per job) and both
+ratios. It prints figures; it asserts nothing (tests/test_adversarial.py checks that parallel
+scores equal serial ones).
 """
 from __future__ import annotations
 
@@ -87,16 +89,32 @@ def main() -> int:
     ap.add_argument("--notebooks", nargs="*", default=None)
     ap.add_argument("--jobs", type=int, default=os.cpu_count())
     ap.add_argument("--skip-serial", action="store_true")
+    ap.add_argument("--skip-unsandboxed", action="store_true", help="do not grade again without the sandbox")
     a = ap.parse_args()
+    from rnn_course import sandbox
     stems = [resolve_stem(s) for s in a.notebooks] if a.notebooks else solution_stems()
     ensure_gradebook(stems)
     folder = Path(tempfile.mkdtemp(prefix="workshop-"))
     make_batch(folder, a.learners, stems)
     n = a.learners * len(stems)
     print(f"batch: {a.learners} learners x {len(stems)} notebooks = {n} submissions; {os.cpu_count()} cores")
+    boxed, why = sandbox.status()
+    print(f"sandbox: {'bubblewrap' if boxed else 'none (' + why + ')'}")
     t0 = time.perf_counter()
     results = grade_folder(folder, Limits(), a.jobs, stems, progress=True)
     ours = time.perf_counter() - t0
+    plain = None
+    if boxed and not a.skip_unsandboxed:
+        from rnn_course.batch import close_servers
+        close_servers()
+        t0 = time.perf_counter()
+        plain_results = grade_folder(folder, Limits(sandbox=False), a.jobs, stems, progress=True)
+        plain = time.perf_counter() - t0
+        job = lambda rs: sum(r.get("seconds", 0) for r in rs if r["status"] != "missing") / max(1, len(rs))  # noqa: E731
+        print(f"unsandboxed  --jobs {a.jobs}: {plain:8.1f} s  ({plain / n:.2f} s per notebook)")
+        print(f"sandbox overhead per graded notebook: {(ours - plain) / n:+.2f} s of batch wall time, "
+              f"{job(results) - job(plain_results):+.2f} s per job (mean job {job(results):.2f} s sandboxed, "
+              f"{job(plain_results):.2f} s unsandboxed)")
     statuses = {}
     for r in results:
         statuses[r["status"]] = statuses.get(r["status"], 0) + 1
@@ -106,7 +124,8 @@ def main() -> int:
     if not a.skip_serial:
         serial = serial_nbgrader(folder, stems)
         print(f"serial nbgrader autograde:   {serial:8.1f} s  ({serial / n:.2f} s per notebook)")
-        print(f"speed-up: {serial / ours:.2f}x")
+        print(f"speed-up: {serial / ours:.2f}x" + (f" (sandboxed); {serial / plain:.2f}x unsandboxed"
+                                                   if plain else ""))
     shutil.rmtree(folder, ignore_errors=True)
     return 0
 

@@ -1,6 +1,7 @@
 """Pre-forked kernels (rnn_course.zygote): the same verdicts as a freshly started kernel, no leftovers."""
 from __future__ import annotations
 
+import os
 import sys
 
 import psutil
@@ -8,7 +9,7 @@ import pytest
 from nbformat.v4 import new_code_cell
 
 import gradekit
-from rnn_course import batch, guard, zygote
+from rnn_course import batch, guard, sandbox, zygote
 from rnn_course.grading import make_job
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pre-forked kernels are Linux-only")
@@ -16,8 +17,10 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pr
 STEM = "01_recurrence"
 PROBE = ("import os, sys\n"
          "print('argv0', sys.argv[0])\n"
-         "print('cwd', '/'.join(os.getcwd().split('/')[-3:]))\n"
-         "print('main', __name__)")
+         "print('cwd', os.getcwd())\n"
+         "print('main', __name__)\n"
+         "print('uid', os.getuid())")
+SANDBOX = sandbox.status()[0]
 
 
 def _grade(tmp_path, nb, name, use_server):
@@ -48,9 +51,15 @@ def test_forked_kernel_grades_like_a_fresh_kernel(tmp_path, kind):
     pick = lambda r: (r["status"], [(t["task"], t["score"]) for t in r["tasks"]])  # noqa: E731
     assert pick(forked) == pick(fresh)
     f, n = _probe_output(keep_f), _probe_output(keep_n)
-    assert f["argv0"] == "ipykernel_launcher", "the fork server's job did not use its pre-forked kernel"
-    assert n["argv0"].endswith("ipykernel_launcher.py"), "a fresh interpreter job started a kernel some other way"
-    assert f["cwd"] == n["cwd"] == f"autograded/alice/{STEM}" and f["main"] == n["main"] == "__main__"
+    # both kernels are ours (the guard armed before learner code): pre-forked, or rnn_course.zygote --kernel
+    assert f["argv0"] == n["argv0"] == "ipykernel_launcher"
+    assert f["main"] == n["main"] == "__main__"
+    if SANDBOX:       # the kernel's working directory is its scratch folder, outside the nbgrader tree
+        assert f["uid"] == n["uid"] == "65534"
+        assert "autograded" not in f["cwd"] and "autograded" not in n["cwd"]
+        assert os.path.basename(os.path.dirname(f["cwd"])).startswith("rnn-sbx-")
+    else:
+        assert f["cwd"].endswith(f"autograded/learner/{STEM}") and n["cwd"].endswith(f"autograded/learner/{STEM}")
     if kind == "one_wrong":
         assert 0 < sum(t["score"] or 0 for t in forked["tasks"]) < sum(t["max_score"] for t in forked["tasks"]
                                                                        if not t["manual"])
@@ -62,12 +71,15 @@ def test_jobs_without_a_kernel_leave_no_process_behind(tmp_path):
     bad.write_text('{"cells": [')
     job = make_job(bad, STEM, "bob", guard.fingerprints())
     before = set(psutil.Process().children(recursive=True))
-    server = batch._server()
+    server = batch._server(batch._sandboxed(batch.Limits()))
     try:
         for _ in range(3):
             assert batch._run_once(job, batch.Limits())["status"] == "invalid_notebook"
         assert server.alive()
-        kids = psutil.Process(server.proc.pid).children(recursive=True)
+        allowed = set()
+        if server.box:                                   # the slot's sandbox: bwrap, its init, the kernel server
+            allowed = set(server.box) | {psutil.Process(server.box[0]).ppid()}
+        kids = [k for k in psutil.Process(server.proc.pid).children(recursive=True) if k.pid not in allowed]
         assert kids == [], f"left behind: {[k.cmdline() for k in kids]}"
     finally:
         batch.close_servers()

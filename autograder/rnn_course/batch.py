@@ -32,17 +32,31 @@ from . import engine
 class Limits:
     cell_timeout: int = 60          # seconds per cell (nbgrader's Execute.timeout)
     wall_timeout: float = 300.0     # seconds per notebook, whole grading job
-    memory_mb: float = 3072.0       # resident memory of the job (worker + kernel)
+    memory_mb: float = 3072.0       # resident memory of the job (worker + kernel + its sandbox)
+    sandbox: bool | None = None     # kernels in the bubblewrap sandbox: None = when available
 
 
-def _tree_procs(proc: psutil.Process) -> list:
+def _sandboxed(limits: Limits) -> bool:
+    from . import sandbox
+    return sandbox.enabled(limits.sandbox)
+
+
+def _tree_procs(proc: psutil.Process, box: tuple = ()) -> list:
+    """The job's processes: its own tree, and every process of its sandbox but the server."""
     try:
-        return [proc] + proc.children(recursive=True)
+        procs = [proc] + proc.children(recursive=True)
     except psutil.Error:
-        return []
+        procs = []
+    if box:
+        init_pid, server_pid = box
+        try:
+            procs += [p for p in psutil.Process(init_pid).children(recursive=True) if p.pid != server_pid]
+        except psutil.Error:
+            pass
+    return procs
 
 
-def _tree_mem(proc: psutil.Process, exact: bool = False) -> float:
+def _tree_mem(proc: psutil.Process, exact: bool = False, box: tuple = ()) -> float:
     """Memory of a job's process tree in MiB.
 
     The cheap figure sums resident sizes, which counts twice the pages a forked kernel shares
@@ -50,7 +64,7 @@ def _tree_mem(proc: psutil.Process, exact: bool = False) -> float:
     splits shared pages between their processes.
     """
     total = 0
-    for p in _tree_procs(proc):
+    for p in _tree_procs(proc, box):
         try:
             total += p.memory_full_info().pss if exact else p.memory_info().rss
         except (psutil.Error, AttributeError):
@@ -61,12 +75,17 @@ def _tree_mem(proc: psutil.Process, exact: bool = False) -> float:
     return total / 2**20
 
 
-def _kill(pid: int) -> None:
+def _kill(pid: int, box: tuple = ()) -> None:
     """Kill a job process, its process group and every descendant (the kernel included)."""
     try:
         kids = psutil.Process(pid).children(recursive=True)
     except psutil.Error:
         kids = []
+    if box:
+        try:
+            kids += [p for p in psutil.Process(box[0]).children(recursive=True) if p.pid != box[1]]
+        except psutil.Error:
+            pass
     try:
         os.killpg(pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
@@ -86,14 +105,17 @@ def _env() -> dict:
 class ForkServer:
     """One ``rnn_course.worker --serve`` process: start() once, then run() one job at a time."""
 
-    def __init__(self):
+    def __init__(self, sandboxed: bool = False):
         self.proc = None
+        self.sandboxed = sandboxed
+        self.box: tuple = ()        # (init pid, server pid) of the slot's sandbox, for the limits
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
     def start(self) -> None:
-        self.proc = subprocess.Popen([sys.executable, "-m", "rnn_course.worker", "--serve"],
+        self.proc = subprocess.Popen([sys.executable, "-m", "rnn_course.worker", "--serve"]
+                                     + (["sandbox"] if self.sandboxed else []),
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.DEVNULL, env=_env(), text=True,
                                      start_new_session=True)
@@ -105,7 +127,9 @@ class ForkServer:
         try:
             self.proc.stdin.write(f"{jpath}\t{rpath}\n")
             self.proc.stdin.flush()
-            return int(self.proc.stdout.readline())
+            pid, init_pid, server_pid = (int(x) for x in self.proc.stdout.readline().split())
+            self.box = (init_pid, server_pid) if init_pid else ()
+            return pid
         except (OSError, ValueError):
             self.close()
             return None
@@ -118,13 +142,31 @@ class ForkServer:
             self.close()
 
     def close(self) -> None:
+        """Stop the server and wait until it and every process it started have exited."""
         if self.proc is not None:
             try:
+                procs = psutil.Process(self.proc.pid).children(recursive=True)
+            except psutil.Error:
+                procs = []
+            try:
                 self.proc.stdin.close()
-                self.proc.wait(timeout=5)
+                self.proc.wait(timeout=30)
             except Exception:  # noqa: BLE001 - a server that will not stop is killed
-                _kill(self.proc.pid)
+                _kill(self.proc.pid, self.box)
+                self.proc.wait()
+            try:
+                self.proc.stdout.close()
+            except OSError:
+                pass
+            _, alive = psutil.wait_procs(procs, timeout=10)
+            for p in alive:
+                try:
+                    p.kill()
+                except psutil.Error:
+                    pass
+            psutil.wait_procs(alive, timeout=5)
             self.proc = None
+            self.box = ()
 
 
 _local = threading.local()
@@ -132,11 +174,15 @@ _servers: list = []
 _servers_lock = threading.Lock()
 
 
-def _server() -> ForkServer | None:
+def _server(sandboxed: bool = False) -> ForkServer | None:
     if not sys.platform.startswith("linux"):     # macOS frameworks are not fork-safe; Windows has no fork
         return None
+    old = getattr(_local, "server", None)
+    if old is not None and old.sandboxed != sandboxed:
+        old.close()
+        _local.server = None
     if getattr(_local, "server", None) is None:
-        _local.server = ForkServer()
+        _local.server = ForkServer(sandboxed)
         with _servers_lock:
             _servers.append(_local.server)
     return _local.server
@@ -162,14 +208,40 @@ def run_job(job: dict, limits: Limits, retries: int = 1) -> dict:
     return _run_once(job, limits, use_server=False)      # last try: a fresh interpreter
 
 
+def _read_result(rpath: Path) -> dict | None:
+    """The job's result, or None when it is missing or not a result (never an exception)."""
+    try:
+        if rpath.is_symlink() or not rpath.is_file():
+            return None
+        result = json.loads(rpath.read_text())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(result, dict) or result.get("status") not in engine.STATUSES \
+            or not isinstance(result.get("tasks"), list):
+        return None
+    return result
+
+
 def _run_once(job: dict, limits: Limits, use_server: bool = True) -> dict:
+    try:
+        return _run_once_inner(job, limits, use_server)
+    except Exception as e:  # noqa: BLE001 - a verdict for this job, never a stopped batch
+        msg = f"the grading process failed ({type(e).__name__})"
+        return {"learner": job["learner"], "stem": job["stem"], "status": "error", "message": msg, "notes": [],
+                "tasks": engine.zero_tasks(job["stem"], msg), "seconds": 0.0, "peak_mb": 0.0}
+
+
+def _run_once_inner(job: dict, limits: Limits, use_server: bool = True) -> dict:
+    sandboxed = _sandboxed(limits)
     with tempfile.TemporaryDirectory(prefix="rnn-job-") as tmp:
+        os.chmod(tmp, 0o700)
         jpath, rpath = Path(tmp) / "job.json", Path(tmp) / "result.json"
-        jpath.write_text(json.dumps(dict(job, cell_timeout=limits.cell_timeout)))
+        jpath.write_text(json.dumps(dict(job, cell_timeout=limits.cell_timeout, sandbox=sandboxed)))
         logpath = Path(str(rpath) + ".log")
         t0 = time.monotonic()
-        server = _server() if use_server else None
+        server = _server(sandboxed) if use_server else None
         pid = server.submit(jpath, rpath) if server is not None else None
+        box = server.box if server is not None and pid is not None else ()
         proc = None
         if pid is None:                                          # no fork server: a fresh interpreter
             server = None
@@ -195,19 +267,19 @@ def _run_once(job: dict, limits: Limits, use_server: bool = True) -> dict:
         polls = 0
         while running():
             polls += 1
-            mem = _tree_mem(ps)                                  # fast upper bound every poll
+            mem = _tree_mem(ps, box=box)                         # fast upper bound every poll
             if mem > limits.memory_mb or polls % 10 == 1:        # exact figure when it matters
-                mem = _tree_mem(ps, exact=True)
+                mem = _tree_mem(ps, exact=True, box=box)
                 peak = max(peak, mem)
             if mem > limits.memory_mb:
                 verdict = ("memory", f"used more than {limits.memory_mb:.0f} MiB of memory")
             elif time.monotonic() - t0 > limits.wall_timeout:
                 verdict = ("timeout", f"grading took longer than {limits.wall_timeout:.0f} s")
             if verdict:
-                _kill(pid)
+                _kill(pid, box)
                 break
             time.sleep(0.05)
-        _kill(pid)                                               # no stray kernels
+        _kill(pid, box)                                          # no stray kernels
         if proc is not None:
             proc.wait()
         if server is not None:
@@ -217,8 +289,8 @@ def _run_once(job: dict, limits: Limits, use_server: bool = True) -> dict:
         if verdict:
             result = {"status": verdict[0], "message": verdict[1], "notes": [],
                       "tasks": engine.zero_tasks(job["stem"], verdict[1])}
-        elif rpath.exists():
-            result = json.loads(rpath.read_text())
+        elif _read_result(rpath) is not None:
+            result = _read_result(rpath)
         else:
             msg = "the grading process crashed: " + (out.strip().splitlines() or ["no output"])[-1][:300]
             result = {"status": "error", "message": msg, "notes": [],
@@ -232,7 +304,11 @@ def run_jobs(jobs: list, limits: Limits, n_jobs: int | None = None, progress: bo
     """Grade all jobs with ``n_jobs`` workers; results in the order of ``jobs``."""
     from tqdm.auto import tqdm
 
+    from . import sandbox
+
     n_jobs = max(1, n_jobs or os.cpu_count() or 1)
+    if {j["learner"] for j in jobs} - {"me"}:                 # grading others (not self-grading)
+        sandbox.warn_unsandboxed(limits.sandbox)
     results = [None] * len(jobs)
     with ThreadPoolExecutor(max_workers=n_jobs) as pool, \
             tqdm(total=len(jobs), desc="grading", unit="nb", disable=not progress) as bar:

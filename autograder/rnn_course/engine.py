@@ -3,9 +3,17 @@
 Each job gets a temporary nbgrader tree with a copy of the course gradebook, so no two
 processes ever write the same SQLite file. Before grading, every test cell in the private
 gradebook gets an integrity check at its top and a completion token at its bottom (a random
-nonce the learner's code never sees); a task counts as passed only when its test cell raised
-nothing and printed its token. Scores are computed from the executed notebook, so output on
-stderr (warnings) costs nothing.
+token per test cell, made for this job: it exists only in this process, in the private
+gradebook, which the sandboxed kernel cannot see, and in the source of its own test cell, which
+the kernel receives only when that cell runs); a task counts as passed only when its test cell
+raised nothing, the kernel's reply to it was "ok" (seen by this process, outside the kernel)
+and it printed its token. Scores are computed from the executed notebook, so output on stderr
+(warnings) costs nothing.
+
+Failure reasons never carry hidden test text: a course check's message (CheckError raised by
+helpers.checks when the test cell itself called it) is shown verbatim, any other exception as
+its type and a short first line, and every reason is scanned for hidden test source, which is
+replaced by "[hidden test]".
 """
 from __future__ import annotations
 
@@ -22,20 +30,113 @@ import nbformat
 from . import manifest
 from .paths import COURSE_ID, WORK
 
-ANSI = re.compile(r"\x1b\[[0-9;]*m")
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 STATUSES = ("ok", "tampered", "timeout", "memory", "kernel_died", "invalid_notebook", "missing", "error")
+STUDENT = "learner"            # the learner's id inside the private tree (any folder name works)
+COURSE_ERRORS = ("CheckError", "GradingIntegrityError")
+HIDDEN_BLOCK = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
+WINDOW = 10                    # hidden text this long (not in the released notebook) is redacted
 
 
-def _reason(outputs) -> str | None:
+def _frames(traceback) -> list:
+    """(kind, where) for each frame of an IPython traceback: ("cell", "7") or ("file", path)."""
+    out = []
+    for entry in traceback or []:
+        text = ANSI.sub("", str(entry))
+        m = re.search(r"^\s*Cell In\s*\[(\d+)\]", text, re.M) or re.search(r"^\s*Input In \[(\d+)\]", text, re.M)
+        if m:
+            out.append(("cell", m.group(1)))
+            continue
+        m = re.search(r"^\s*File ([^\n]+?)(?::\d+|, line \d+)", text, re.M)
+        if m:
+            out.append(("file", m.group(1).strip()))
+    return out
+
+
+def _raised_by_course_check(out: dict, count) -> bool:
+    """A CheckError raised by the course's own code, called directly from this test cell."""
+    import helpers
+
+    helpers_dir = os.path.dirname(os.path.realpath(helpers.__file__))
+    guard_file = os.path.realpath(os.path.join(os.path.dirname(__file__), "guard.py"))
+    frames = _frames(out.get("traceback"))
+    if not frames or frames[0] != ("cell", str(count)):
+        return False
+    for kind, where in frames[1:]:
+        if kind == "cell" and where == str(count):
+            continue
+        if kind == "file" and (os.path.realpath(where).startswith(helpers_dir + os.sep)
+                               or os.path.realpath(where) == guard_file):
+            continue
+        return False
+    return True
+
+
+class Redactor:
+    """Removes hidden test source from text shown to learners."""
+
+    def __init__(self, hidden_sources=(), public: str = ""):
+        """``public``: the text learners have anyway (the released notebook) is never redacted."""
+        self.lines = set()
+        self.windows = set()
+        public = " ".join(str(public).split())
+        for src in hidden_sources:
+            for line in str(src).splitlines():
+                line = " ".join(line.split())
+                if len(line) >= 20 and re.search(r"[(=\[]", line) and line not in public:
+                    self.lines.add(line)
+                for i in range(0, max(0, len(line) - WINDOW + 1)):
+                    w = line[i:i + WINDOW]
+                    if w not in public:
+                        self.windows.add(w)
+
+    def whole_lines(self, text: str) -> str:
+        """Redact whole hidden code lines (a course check's own message keeps its hints)."""
+        flat = " ".join(text.split())
+        for line in self.lines:
+            if line in flat:
+                return "[hidden test]"
+        return text
+
+    def any_fragment(self, text: str) -> str:
+        """Redact every stretch of text that also occurs in the hidden tests."""
+        flat = " ".join(text.split())
+        mask = [False] * len(flat)
+        for i in range(0, max(0, len(flat) - WINDOW + 1)):
+            if flat[i:i + WINDOW] in self.windows:
+                for k in range(i, i + WINDOW):
+                    mask[k] = True
+        if not any(mask):
+            return flat
+        out, prev = [], False
+        for ch, m in zip(flat, mask):
+            if m and not prev:
+                out.append("[hidden test]")
+            elif not m:
+                out.append(ch)
+            prev = m
+        return "".join(out)
+
+
+def _reason(outputs, count=None, redact: "Redactor | None" = None) -> str | None:
+    redact = redact or Redactor()
     for out in outputs:
         if out.get("output_type") == "error":
-            ename = out.get("ename", "Error")
+            ename = str(out.get("ename", "Error"))
             evalue = ANSI.sub("", str(out.get("evalue", ""))).strip().splitlines()
+            first = evalue[0].strip() if evalue else ""
             if ename == "NotImplementedError" and not evalue:
                 return "not implemented yet (the solution cell still raises NotImplementedError)"
-            text = f"{ename}: {evalue[0] if evalue else ''}".strip().rstrip(":")
-            return text[:400]
+            if ename == "CellTimeoutError":
+                return "CellTimeoutError"
+            if ename in COURSE_ERRORS and _raised_by_course_check(out, count):
+                return redact.whole_lines(f"{ename}: {first}".strip().rstrip(":")[:600])
+            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]{0,60}", ename):
+                ename = "an exception"
+            if len(first) > 120:
+                first = first[:117] + "..."
+            return redact.any_fragment(f"{ename}: {first}".strip().rstrip(":"))
     return None
 
 
@@ -44,25 +145,53 @@ def _stdout(outputs) -> str:
                    if o.get("output_type") == "stream" and o.get("name") == "stdout")
 
 
-def _inject(db_url: str, stem: str, nonce: str, fingerprints: dict) -> None:
-    """Add the integrity prelude and the completion token to the private gradebook's test cells."""
+def _inject(db_url: str, stem: str, tokens: dict, fingerprints: dict) -> list:
+    """Add the integrity prelude and the completion token to the private gradebook's test cells.
+
+    Returns the hidden test source of the notebook (for redacting reasons).
+    """
     from nbformat.v4 import new_code_cell
     from nbgrader.api import Gradebook
     from nbgrader.utils import compute_checksum
 
+    from .guard import prelude as make_prelude
+
     auto = {t.cell: t.points for t in manifest.tasks(stem) if not t.manual}
-    prelude = ("__import__('rnn_course.guard', fromlist=['verify']).verify_and_restore(globals(), "
-               + json.dumps(fingerprints) + ")\n")
+    prelude = make_prelude(fingerprints)
+    hidden = []
     with Gradebook(db_url, COURSE_ID) as gb:
         nb = gb.find_notebook(stem, stem)
         for cell in nb.source_cells:
+            if cell.cell_type == "code" and (cell.name in auto or HIDDEN_BLOCK.search(cell.source or "")):
+                hidden += HIDDEN_BLOCK.findall(cell.source or "") or [cell.source or ""]
             if cell.name in auto:
-                cell.source = prelude + cell.source + f"\nprint({nonce!r}, {cell.name!r})\n"
+                tokens[cell.name] = secrets.token_hex(16)
+                cell.source = prelude + cell.source + f"\nprint({tokens[cell.name]!r})\n"
                 probe = new_code_cell(cell.source)
                 probe.metadata["nbgrader"] = {"grade": True, "solution": False, "locked": cell.locked,
                                               "grade_id": cell.name, "points": auto[cell.name]}
                 cell.checksum = compute_checksum(probe)
         gb.db.commit()
+    return hidden
+
+
+def _public_text(stem: str) -> str:
+    """All the text of the released notebook (what every learner has)."""
+    from .release import released_path
+    try:
+        nb = nbformat.read(released_path(stem), as_version=4)
+    except (OSError, ValueError):
+        return ""
+    return "\n".join(str(c.source) for c in nb.cells)
+
+
+def _status_from_log(log: str) -> str:
+    if re.search(r"Timeout waiting for IOPub|Timeout waiting for execute reply|CellTimeoutError|"
+                 r"ignored the interrupt", log, re.I):
+        return "timeout"                                  # a kernel killed after a timeout, too
+    if re.search(r"DeadKernel|Kernel died|kernel died", log):
+        return "kernel_died"
+    return "error"
 
 
 def grade_prepared(nb: nbformat.NotebookNode, stem: str, learner: str, fingerprints: dict,
@@ -82,35 +211,50 @@ def grade_prepared(nb: nbformat.NotebookNode, stem: str, learner: str, fingerpri
         with work_lock(shared=True):
             shutil.copy(WORK / "gradebook.db", tmp / "gradebook.db")
         (tmp / "source" / stem).mkdir(parents=True)
-        sub_dir = tmp / "submitted" / learner / stem
+        sub_dir = tmp / "submitted" / STUDENT / stem      # a fixed id: no glob or quoting issue
         sub_dir.mkdir(parents=True)
         nbformat.write(nb, sub_dir / f"{stem}.ipynb")
         cfg = tree_config(tmp, cell_timeout)
         cfg.NbGrader.logfile = ""
-        nonce = secrets.token_hex(16)
-        _inject(cfg.CourseDirectory.db_url, stem, nonce, fingerprints)
+        tokens: dict = {}
+        hidden = _inject(cfg.CourseDirectory.db_url, stem, tokens, fingerprints)
+        redactor = Redactor(hidden, _public_text(stem))
+        replies: dict = {}
+
+        from nbgrader.preprocessors.execute import Execute
+        genuine = Execute.on_cell_executed
+
+        def on_cell_executed(self, **kw):               # in this process, outside the kernel
+            cell = kw.get("cell")
+            gid = manifest.nbg(cell).get("grade_id") if cell is not None else None
+            if gid:
+                replies[gid] = ((kw.get("execute_reply") or {}).get("content") or {}).get("status")
+            return genuine(self, **kw)
+        Execute.on_cell_executed = on_cell_executed
         cwd = os.getcwd()
         os.chdir(tmp)
         try:
             api = NbGraderAPI(config=cfg)
-            res = api.autograde(stem, learner, force=True, create=True)
+            res = api.autograde(stem, STUDENT, force=True, create=True)
         finally:
             os.chdir(cwd)
-        graded = tmp / "autograded" / learner / stem / f"{stem}.ipynb"
+            Execute.on_cell_executed = genuine
+        graded = tmp / "autograded" / STUDENT / stem / f"{stem}.ipynb"
         log = (res.get("log") or "") + (res.get("error") or "")
         if not res.get("success") or not graded.exists():
-            status = "kernel_died" if re.search(r"DeadKernel|Kernel died|kernel died", log) else "error"
-            msg = ("the kernel died while running the notebook (os._exit, a crash, or memory)"
-                   if status == "kernel_died" else "nbgrader could not grade the notebook")
+            status = _status_from_log(log)
+            msg = {"kernel_died": "the kernel died while running the notebook (os._exit, a crash, or memory)",
+                   "timeout": "a cell ran longer than the per-cell time limit and could not be interrupted",
+                   }.get(status, "nbgrader could not grade the notebook")
             detail = [ln for ln in log.splitlines() if "Error" in ln or "error" in ln][-1:]
-            if detail:
-                msg += f" ({detail[0].strip()[:200]})"
+            if detail and status == "error":
+                msg += f" ({redactor.any_fragment(detail[0].strip()[:200])})"
             return {"status": status, "tasks": zero_tasks(stem, msg), "message": msg, "log": log[-4000:]}
         out = nbformat.read(graded, as_version=4)
         if keep is not None:
             keep.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(graded, keep)
-        return score_executed(out, stem, nonce)
+        return score_executed(out, stem, tokens, replies, redactor)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -121,7 +265,11 @@ def zero_tasks(stem: str, reason: str) -> list:
             for t in manifest.tasks(stem)]
 
 
-def score_executed(nb: nbformat.NotebookNode, stem: str, nonce: str) -> dict:
+def score_executed(nb: nbformat.NotebookNode, stem: str, tokens: dict, replies: dict | None = None,
+                   redact: Redactor | None = None) -> dict:
+    """Per-task scores from the executed notebook: a test cell passes when it raised nothing,
+    the kernel replied "ok" (``replies``, seen outside the kernel) and it printed its token."""
+    redact = redact or Redactor()
     cells = {manifest.nbg(c).get("grade_id"): c for c in nb.cells if manifest.nbg(c).get("grade_id")}
     tasks, status, integrity = [], "ok", []
     for t in manifest.tasks(stem):
@@ -131,12 +279,14 @@ def score_executed(nb: nbformat.NotebookNode, stem: str, nonce: str) -> dict:
             continue
         cell = cells.get(t.cell)
         outputs = cell.get("outputs", []) if cell is not None else []
-        reason = _reason(outputs) if cell is not None else "test cell missing after grading"
-        token = f"{nonce} {t.cell}" in _stdout(outputs)
-        passed = reason is None and token
-        if reason is None and not token:
+        reason = (_reason(outputs, cell.get("execution_count"), redact) if cell is not None
+                  else "test cell missing after grading")
+        token = t.cell in tokens and tokens[t.cell] in _stdout(outputs)
+        reply_ok = replies is None or replies.get(t.cell) == "ok"
+        passed = reason is None and token and reply_ok
+        if reason is None and not passed:
             reason = "the test cell did not run to completion"
-        if reason and reason.startswith("CellTimeoutError"):
+        if reason == "CellTimeoutError":
             status = "timeout"
             reason = "a cell ran longer than the per-cell time limit"
         if reason and reason.startswith("GradingIntegrityError"):
@@ -147,8 +297,13 @@ def score_executed(nb: nbformat.NotebookNode, stem: str, nonce: str) -> dict:
     for i, c in enumerate(nb.cells):
         if c.cell_type == "code" and any(o.get("ename") == "CellTimeoutError" for o in c.get("outputs", [])):
             status = "timeout"
-            first = (c.source.strip().splitlines() or [""])[0][:60]
-            notes.append(f"cell {i} ({first!r}) ran longer than the per-cell time limit")
+            gid = manifest.nbg(c).get("grade_id")
+            if gid and manifest.nbg(c).get("grade") and not manifest.nbg(c).get("solution"):
+                what = f"the test cell '{gid}'"              # never quote the test source or the prelude
+            else:
+                first = (c.source.strip().splitlines() or [""])[0][:60]
+                what = f"({redact.any_fragment(first)!r})"
+            notes.append(f"cell {i} {what} ran longer than the per-cell time limit")
     if integrity and status == "ok":
         status = "tampered"
     return {"status": status, "tasks": tasks, "message": "; ".join(notes)}

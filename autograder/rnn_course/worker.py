@@ -1,15 +1,20 @@
 """One grading job in its own process: ``python -m rnn_course.worker JOB.json RESULT.json``.
 
-``python -m rnn_course.worker --serve`` is a fork server: it imports nbgrader, and what every
-grading kernel imports (rnn_course.zygote), once, then reads ``JOB.json<TAB>RESULT.json`` lines on stdin and forks one child per job,
-which starts its own session, so every job still runs in a process of its own. For each job it
-writes the child's pid, then ``done <wait status>`` when the child has ended. The parent
-(rnn_course.batch) watches the child for the wall-clock and memory limits.
+``python -m rnn_course.worker --serve [sandbox]`` is a fork server: it imports nbgrader once,
+then reads ``JOB.json<TAB>RESULT.json`` lines on stdin and forks one child per job, which starts
+its own session, so every job still runs in a process of its own. With ``sandbox`` it also keeps
+this worker slot's sandboxed kernel server (rnn_course.zygote.SandboxServer), resets it after
+every job and restarts it when it has died; without, it imports what every grading kernel imports
+(rnn_course.zygote) so each job can fork its kernel. For each job it writes
+``<child pid> <sandbox init pid> <sandbox server pid>`` (0 0 without a sandbox), then
+``done <wait status>`` when the child has ended and the sandbox is clean. The parent
+(rnn_course.batch) watches the child and the sandbox for the wall-clock and memory limits.
 """
 from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 import traceback
 from pathlib import Path
@@ -42,11 +47,28 @@ def run(job: dict) -> dict:
     return result
 
 
+def write_result(result: dict, rpath: str) -> None:
+    """Write the result next to its final name, then rename it into place (never half a file)."""
+    data = json.dumps(result)
+    tmp = f"{rpath}.{os.getpid()}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(data)
+    if os.path.isdir(rpath) and not os.path.islink(rpath):
+        import shutil
+        shutil.rmtree(rpath, ignore_errors=True)
+    os.replace(tmp, rpath)
+
+
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    from . import zygote
     job = json.loads(Path(argv[0]).read_text())
+    if zygote._box is None and job.get("sandbox"):
+        zygote._fresh_sandbox = True                    # a job of its own: its kernel under bwrap
+    use_zygote_kernels()
     result = run(job)
-    Path(argv[1]).write_text(json.dumps(result))
+    write_result(result, argv[1])
     return 0
 
 
@@ -57,24 +79,42 @@ def use_zygote_kernels() -> None:
     KernelProvisionerFactory.instance().default_provisioner_name = "rnn-course-zygote"
 
 
-def serve() -> int:
+def serve(sandboxed: bool = False) -> int:
     from nbgrader.apps import NbGraderAPI  # noqa: F401 - imported once, shared by every child
 
     from . import engine, grading, nbconfig, prepare, zygote  # noqa: F401
-    zygote.preload()
+
+    def start_box():
+        try:
+            return zygote.SandboxServer()
+        except Exception:  # noqa: BLE001 - then each kernel starts under bwrap on its own
+            return None
+
+    from .zygote import PR_SET_PDEATHSIG, _prctl
+    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)           # the server dies with the batch that started it
+    box = start_box() if sandboxed else None
+    if not sandboxed:
+        zygote.preload()
     for line in sys.stdin:
-        jpath, rpath = line.rstrip("\n").split("\t")
+        jpath, rpath = line.rstrip("\n").split("\t")[:2]
+        if sandboxed and (box is None or not box.alive()):
+            if box is not None:
+                box.close()
+            box = start_box()
+        zygote._box = box
         pid = os.fork()
         if pid == 0:                                    # the child: one job, then exit
             code = 1
             try:
                 os.setsid()
+                _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)   # and the job with its server
                 os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
                 log = os.open(rpath + ".log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
                 os.dup2(log, 1)
                 os.dup2(log, 2)
-                zygote.fork_for_job()                   # before the job file is read: no secrets
-                use_zygote_kernels()
+                os.close(log)
+                if not sandboxed:
+                    zygote.fork_for_job()               # before the job file is read: no secrets
                 code = main([jpath, rpath])
             except BaseException:  # noqa: BLE001 - reported through the log
                 traceback.print_exc()
@@ -83,11 +123,17 @@ def serve() -> int:
                 sys.stdout.flush()
                 sys.stderr.flush()
                 os._exit(code)
-        print(pid, flush=True)
+        print(pid, box.init_pid if box else 0, box.server_pid if box else 0, flush=True)
         _, status = os.waitpid(pid, 0)
+        if box is not None:
+            box.reset()                                 # nothing of the job outlives it
         print(f"done {status}", flush=True)
+    if box is not None:
+        box.close()
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(serve() if sys.argv[1:] == ["--serve"] else main())
+    if sys.argv[1:2] == ["--serve"]:
+        sys.exit(serve(sandboxed=sys.argv[2:3] == ["sandbox"]))
+    sys.exit(main())

@@ -17,6 +17,7 @@ import json
 import os
 import pkgutil
 import signal
+import subprocess
 import sys
 import time
 
@@ -107,10 +108,8 @@ class Zygote:
 
 def _become_kernel(pipe: int) -> None:
     """In the zygote: wait for a kernel command line, then run that kernel in this process."""
-    code = 0
     try:
         os.setsid()                                     # like jupyter_client: the kernel's own session
-        atexit._clear()                                 # the server's exit hooks are not the kernel's
         chunks = []
         while chunk := os.read(pipe, 1 << 16):
             chunks.append(chunk)
@@ -118,17 +117,33 @@ def _become_kernel(pipe: int) -> None:
         if not chunks:                                  # the job ended without a kernel
             os._exit(0)
         spec = json.loads(b"".join(chunks))
+    except BaseException:  # noqa: BLE001
+        os._exit(1)
+    _run_kernel(spec)
+
+
+def _run_kernel(spec: dict) -> None:
+    """Become the kernel described by ``spec`` (argv, env, cwd) in this process; never returns."""
+    code = 0
+    try:
+        atexit._clear()                                 # the server's exit hooks are not the kernel's
         os.environ.clear()
         os.environ.update(spec["env"])
         if spec["cwd"]:
             os.chdir(spec["cwd"])
-        devnull = os.open(os.devnull, os.O_RDONLY)
+        devnull = os.open(os.devnull, os.O_RDWR)
         os.dup2(devnull, 0)
+        if spec.get("quiet"):                           # no descriptor of the server stays open
+            os.dup2(devnull, 1)
+            os.dup2(devnull, 2)
         if sys.path and sys.path[0] in ("", _server_path0):
             del sys.path[0]                             # what ipykernel_launcher does with its own entry
-        sys.argv = spec["argv"][2:]
+        argv = _kernel_args(spec["argv"])
+        sys.argv = ["ipykernel_launcher"] + argv
+        from . import guard
+        guard.arm()                                     # before any learner code runs
         from ipykernel import kernelapp
-        kernelapp.launch_new_instance(argv=spec["argv"][3:])
+        kernelapp.launch_new_instance(argv=argv)
     except SystemExit as e:
         code = e.code if isinstance(e.code, int) else 0
     except BaseException:  # noqa: BLE001 - reported on the job's log
@@ -144,10 +159,19 @@ def _become_kernel(pipe: int) -> None:
     os._exit(code)
 
 
+def _kernel_args(argv: list) -> list:
+    """The ipykernel arguments of a kernel command line (python -m ipykernel_launcher ARGS)."""
+    for i, a in enumerate(argv):
+        if a in ("ipykernel_launcher", "rnn_course.zygote") and i >= 1 and argv[i - 1] == "-m":
+            rest = argv[i + 1:]
+            return [x for x in rest if x != "--kernel"]
+    return argv[1:]
+
+
 def fork_for_job() -> None:
-    """Called in a grading job's process first thing: fork its kernel-to-be."""
+    """Called in a grading job's process first thing: fork its kernel-to-be (unsandboxed only)."""
     global _current
-    if "ipykernel.kernelapp" in sys.modules:
+    if _box is None and "ipykernel.kernelapp" in sys.modules:
         _current = Zygote()
 
 
@@ -168,21 +192,417 @@ def release() -> None:
 def _take(cmd: list) -> "Zygote | None":
     global _current
     z, _current = _current, None
-    if z is None or cmd[1:3] != ["-m", "ipykernel_launcher"] or os.path.realpath(cmd[0]) != os.path.realpath(sys.executable):
+    if z is None or not _is_ipykernel(cmd):
         if z is not None:
             z.close_pipe()
         return None
     return z
 
 
+def _is_ipykernel(cmd: list) -> bool:
+    return cmd[1:3] == ["-m", "ipykernel_launcher"] and os.path.realpath(cmd[0]) == os.path.realpath(sys.executable)
+
+
+# --- the sandbox (rnn_course.sandbox): one pre-forking kernel server per worker slot ------------
+
+_box: "SandboxServer | None" = None    # this worker slot's sandbox (set in the fork server)
+_fresh_sandbox = False                  # a job in a fresh interpreter: run its kernel under bwrap
+
+
+class SandboxServer:
+    """``python -m rnn_course.zygote --serve`` inside bubblewrap, seen from the grader.
+
+    It imports what every kernel imports once, then forks one kernel per request (it becomes the
+    kernel: new session, the job's scratch folder, a short allow-listed environment, no file
+    descriptor of the server). Between jobs, ``reset()`` kills every process in the sandbox but
+    the server (kill(-1) in its PID namespace) and empties the scratch folders. The server makes
+    itself non-dumpable, so a kernel (same uid) cannot ptrace it or read its memory.
+    """
+
+    def __init__(self):
+        from . import sandbox
+        self.root = sandbox.scratch_root()
+        r, w = os.pipe()
+        self.proc = subprocess.Popen(sandbox.bwrap_argv(str(self.root)) + ["--info-fd", str(w), sys.executable,
+                                                                           "-m", "rnn_course.zygote", "--serve"],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                     pass_fds=[w], env=sandbox.kernel_env(dict(os.environ), str(self.root)),
+                                     cwd=str(self.root), text=True)
+        os.close(w)
+        with os.fdopen(r) as fh:
+            info = fh.read()
+        try:
+            self.init_pid = int(json.loads(info)["child-pid"])
+        except (ValueError, KeyError):
+            self.init_pid = None
+        line = self.proc.stdout.readline()              # "ready" once the server has preloaded
+        self.server_pid = self._host_pid(int(line.split()[1])) if line.startswith("ready") else None
+        if self.server_pid is None:
+            self.close()
+            raise RuntimeError("the sandboxed kernel server did not start")
+
+    def _host_pid(self, ns_pid: int, parent: int | None = None) -> int | None:
+        """The host pid of the process that has ``ns_pid`` in the sandbox's PID namespace."""
+        import psutil
+        try:
+            kids = psutil.Process(parent or self.init_pid).children(recursive=True)
+        except psutil.Error:
+            return None
+        for k in kids:
+            try:
+                with open(f"/proc/{k.pid}/status") as fh:
+                    nspid = next(line.split()[1:] for line in fh if line.startswith("NSpid:"))
+            except (OSError, StopIteration):
+                continue
+            if len(nspid) >= 2 and int(nspid[1]) == ns_pid:
+                return k.pid
+        return None
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def _ask(self, request: dict, timeout: float = 30.0) -> str:
+        self.proc.stdin.write(json.dumps(request) + "\n")
+        self.proc.stdin.flush()
+        return self.proc.stdout.readline()
+
+    def scratch(self) -> str:
+        import tempfile
+        return tempfile.mkdtemp(prefix="j", dir=self.root)
+
+    def launch(self, cmd: list, env: dict, scratch: str) -> "SandboxedKernel":
+        from . import sandbox
+        reply = self._ask({"argv": list(cmd), "env": sandbox.kernel_env(env, scratch), "cwd": scratch})
+        if not reply.startswith("pid"):
+            raise RuntimeError("the sandboxed kernel server did not start a kernel")
+        host = self._host_pid(int(reply.split()[1]), self.server_pid)
+        if host is None:
+            raise RuntimeError("the sandboxed kernel could not be found")
+        return SandboxedKernel(host)
+
+    def job_processes(self) -> list:
+        """Every process in the sandbox that belongs to the current job (not the server itself)."""
+        import psutil
+        try:
+            procs = psutil.Process(self.init_pid).children(recursive=True)
+        except psutil.Error:
+            return []
+        return [p for p in procs if p.pid != self.server_pid]
+
+    def reset(self) -> None:
+        """Between jobs: kill every job process in the sandbox, empty the scratch folders."""
+        import shutil
+        if self.alive():
+            try:
+                if not self._ask({"reset": True}).startswith("ok"):
+                    self.close()
+            except (OSError, ValueError):
+                self.close()
+        for p in self.job_processes():                  # should be none; the server may be gone
+            try:
+                p.kill()
+            except Exception:  # noqa: BLE001
+                pass
+        for child in list(self.root.iterdir()) if self.root.exists() else []:
+            shutil.rmtree(child, ignore_errors=True) if child.is_dir() else child.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        import shutil
+        if self.proc is not None:
+            try:
+                self.proc.stdin.close()
+            except OSError:
+                pass
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+            self.proc = None
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+class SandboxedKernel:
+    """A Popen-like handle on a kernel that runs in the sandbox (it is not our child)."""
+
+    def __init__(self, pid: int, popen: subprocess.Popen | None = None):
+        import psutil
+        self.pid, self._popen, self.returncode = pid, popen, None
+        self.stdin = self.stdout = self.stderr = None
+        try:
+            self._ps = psutil.Process(pid)
+        except psutil.Error:
+            self._ps = None
+
+    def poll(self) -> int | None:
+        import psutil
+        if self.returncode is None:
+            if self._popen is not None and self._popen.poll() is not None:
+                self.returncode = self._popen.returncode
+            else:
+                try:
+                    gone = self._ps is None or not self._ps.is_running() or self._ps.status() == psutil.STATUS_ZOMBIE
+                except psutil.Error:
+                    gone = True
+                if gone:
+                    self.returncode = -signal.SIGKILL
+        return self.returncode
+
+    def wait(self, timeout=None) -> int:
+        t0 = time.monotonic()
+        while self.poll() is None:
+            if timeout is not None and time.monotonic() - t0 > timeout:
+                raise subprocess.TimeoutExpired("kernel", timeout)
+            time.sleep(0.02)
+        if self._popen is not None:
+            self._popen.wait()
+        return self.returncode
+
+    def send_signal(self, signum: int) -> None:
+        if self.poll() is None:
+            try:
+                os.kill(self.pid, signum)
+            except ProcessLookupError:
+                pass
+
+    def kill(self) -> None:
+        try:
+            os.killpg(self.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        self.send_signal(signal.SIGKILL)
+        if self._popen is not None and self._popen.poll() is None:
+            self._popen.kill()
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+
+def _prctl(option: int, value: int) -> None:
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(option, value, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
+PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS = 1, 4, 38
+
+
+def serve() -> int:
+    """Inside the sandbox: preload, then fork one kernel per request line (JSON) on stdin."""
+    preload()
+    _prctl(PR_SET_DUMPABLE, 0)                          # kernels (same uid) cannot ptrace the server
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)       # kernels that exit are reaped at once
+    print("ready", os.getpid(), flush=True)
+    for line in sys.stdin:
+        try:
+            req = json.loads(line)
+        except ValueError:
+            break
+        if req.get("reset"):
+            _kill_all_but_me()
+            print("ok", flush=True)
+            continue
+        r, w = os.pipe()
+        if os.fork() == 0:                              # the job's own user and PID namespace
+            try:
+                os.close(r)
+                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                _job_namespace()
+            except BaseException:  # noqa: BLE001 - no kernel; the server replies "pid 0"
+                os._exit(1)
+            kernel = os.fork()
+            if kernel == 0:                             # PID 1 of the job: all its processes die with it
+                os.close(w)
+                _drop_capabilities()
+                _prctl(PR_SET_DUMPABLE, 1)
+                try:
+                    os.setsid()
+                except OSError:
+                    pass
+                _run_kernel(dict(req, quiet=True))      # never returns
+            os.write(w, str(kernel).encode())
+            os.close(w)
+            devnull = os.open(os.devnull, os.O_RDWR)
+            for fd in (0, 1, 2):
+                os.dup2(devnull, fd)
+            try:
+                os.waitpid(kernel, 0)
+            except ChildProcessError:
+                pass
+            os._exit(0)
+        os.close(w)
+        with os.fdopen(r) as fh:
+            kernel = fh.read().strip()
+        print("pid", kernel or 0, flush=True)
+    _kill_all_but_me()
+    return 0
+
+
+CLONE_NEWUSER, CLONE_NEWPID = 0x10000000, 0x20000000
+
+
+def _job_namespace() -> None:
+    """A user and PID namespace for one job inside the sandbox (its first child is its PID 1):
+    the job's processes cannot see or signal the server, and die when the kernel does."""
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    uid, gid = os.getuid(), os.getgid()
+    if libc.unshare(CLONE_NEWUSER | CLONE_NEWPID) != 0:
+        raise OSError(ctypes.get_errno(), "unshare")
+    for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
+        with open(f"/proc/self/{name}", "w") as fh:
+            fh.write(text)
+
+
+def _drop_capabilities() -> None:
+    """The creator of a user namespace holds every capability in it: give them all up."""
+    import ctypes
+
+    class Header(ctypes.Structure):
+        _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+    class Data(ctypes.Structure):
+        _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.capset(ctypes.byref(Header(0x20080522, 0)), (Data * 2)()) != 0:
+        os._exit(1)                                      # never run learner code with capabilities
+    _prctl(PR_SET_NO_NEW_PRIVS, 1)
+
+
+def _kill_all_but_me() -> None:
+    """Kill every process of this PID namespace except this one and its init; wait until gone."""
+    try:
+        os.kill(-1, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    me = os.getpid()
+    for _ in range(250):
+        others = [p for p in os.listdir("/proc") if p.isdigit() and int(p) not in (1, me)]
+        alive = []
+        for p in others:
+            try:
+                with open(f"/proc/{p}/stat") as fh:
+                    if fh.read().rsplit(")", 1)[1].split()[0] != "Z":
+                        alive.append(p)
+            except OSError:
+                continue
+        if not alive:
+            return
+        time.sleep(0.01)
+
+
+def kernel_main(argv: list) -> int:
+    """``python -m rnn_course.zygote --kernel ARGS``: arm the guard, then run ipykernel."""
+    if sys.path and sys.path[0] in ("", os.getcwd()):
+        del sys.path[0]
+    from . import guard
+    guard.arm()
+    from ipykernel import kernelapp
+    sys.argv = ["ipykernel_launcher"] + argv
+    kernelapp.launch_new_instance(argv=argv)
+    return 0
+
+
 class ZygoteProvisioner(LocalProvisioner):
-    """jupyter_client provisioner that hands the kernel to this job's zygote when it has one."""
+    """jupyter_client provisioner for grading kernels.
+
+    In a sandboxed worker slot the kernel is forked by the slot's sandbox server; in a job of
+    its own (a fresh interpreter) it is started under bwrap; unsandboxed, it is this job's
+    pre-forked zygote when there is one. Sandboxed kernels talk over IPC sockets in their
+    scratch folder (the sandbox has no network). Every kernel arms rnn_course.guard first.
+    """
+
+    scratch = None
+
+    async def pre_launch(self, **kwargs):
+        from . import sandbox
+        km = self.parent
+        if km is not None and (_box is not None or (_fresh_sandbox and sandbox.enabled())):
+            import tempfile
+            self.scratch = _box.scratch() if _box is not None else tempfile.mkdtemp(prefix="rnn-sbx-")
+            km.transport = "ipc"
+            km.cache_ports = False
+            km.ip = os.path.join(self.scratch, "k")
+            km.connection_file = os.path.join(self.scratch, "kernel.json")
+        return await super().pre_launch(**kwargs)
 
     async def launch_kernel(self, cmd, **kwargs):
+        env = kwargs.get("env") or dict(os.environ)
+        if self.scratch is not None and _is_ipykernel(cmd):
+            if _box is not None:
+                self.process = _box.launch(cmd, env, self.scratch)
+            else:
+                from . import sandbox
+                argv = sandbox.bwrap_argv(self.scratch) + [cmd[0], "-m", "rnn_course.zygote", "--kernel"] + cmd[3:]
+                popen = subprocess.Popen(argv, env=sandbox.kernel_env(env, self.scratch), cwd=self.scratch,
+                                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                         stderr=subprocess.DEVNULL, close_fds=True)
+                self.process = SandboxedKernel(_find_kernel(popen), popen)
+            self.pid = self.pgid = self.process.pid
+            self.cwd = self.scratch
+            return self.connection_info
         z = _take(cmd)
         if z is None:
+            if _is_ipykernel(cmd):                      # arm the guard in a kernel we start ourselves
+                cmd = [cmd[0], "-m", "rnn_course.zygote", "--kernel"] + list(cmd[3:])
             return await super().launch_kernel(cmd, **kwargs)
         self.process = z.start(cmd, kwargs.get("env"), kwargs.get("cwd"))
         self.pid = self.pgid = z.pid                    # the zygote leads its own session
         self.cwd = kwargs.get("cwd", os.getcwd())
         return self.connection_info
+
+    async def send_signal(self, signum: int) -> None:
+        await super().send_signal(signum)
+        if signum == signal.SIGINT and self.process is not None:
+            import asyncio
+            self._watch = asyncio.ensure_future(self._kill_if_still_busy())
+
+    async def _kill_if_still_busy(self, grace: float = 3.0, window: float = 1.0) -> None:
+        """An interrupt the kernel ignores (a loop that ignores SIGINT): kill the kernel, so the
+        job ends as a timeout instead of waiting for output that never comes."""
+        import asyncio
+
+        import psutil
+        await asyncio.sleep(grace)
+        try:
+            p = psutil.Process(self.pid)
+            t0 = sum(p.cpu_times()[:2])
+            await asyncio.sleep(window)
+            busy = (sum(p.cpu_times()[:2]) - t0) / window
+        except psutil.Error:
+            return
+        if busy > 0.5 and self.process is not None:
+            print("the kernel ignored the interrupt after a cell timeout: killed", file=sys.stderr)
+            await self.kill()
+
+    async def cleanup(self, restart: bool = False) -> None:
+        await super().cleanup(restart)
+        if self.scratch is not None and _box is None and not restart:
+            import shutil
+            shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+def _find_kernel(popen: subprocess.Popen) -> int:
+    """The host pid of the kernel bwrap started (bwrap -> its init -> the kernel)."""
+    import psutil
+    for _ in range(500):
+        try:
+            for p in psutil.Process(popen.pid).children(recursive=True):
+                if p.name() != "bwrap":
+                    return p.pid
+        except psutil.Error:
+            break
+        if popen.poll() is not None:
+            break
+        time.sleep(0.01)
+    return popen.pid
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--serve"]:
+        sys.exit(serve())
+    if sys.argv[1:2] == ["--kernel"]:
+        sys.exit(kernel_main(sys.argv[2:]))
