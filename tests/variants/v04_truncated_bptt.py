@@ -354,9 +354,10 @@ def check_experiment(E):
     # B: a window longer than the delay learns the recall, a shorter one stays at chance
     acc = E["acc_by_k"]
     assert E["delay"] == 4 and abs(E["chance"] - 0.25) < 1e-12
-    assert E["acc_long"] == acc[8] and E["acc_short"] == acc[2]
+    assert set(acc) == {4, 5, 8}
+    assert E["acc_long"] == acc[8] and E["acc_short"] == acc[4]
     assert acc[8] >= 0.9 and acc[5] >= 0.8, acc
-    assert acc[2] <= 0.35 and acc[4] <= 0.35, acc
+    assert acc[4] <= 0.35, acc
     # C: ceil(T / k) updates per epoch; activation memory proportional to k, all freed after the epoch
     T, ks = E["T"], E["cost_windows"]
     assert T == 48 and ks == [1, 2, 4, 8, 16, 48], (T, ks)
