@@ -255,6 +255,14 @@ WRONG = {
     return total / x.shape[1]
 """,
     },
+    "followup_1": {
+        "row_start_only": "followup_1 = 500\n",            # forgot the window offset
+        "interleaved_rows": "followup_1 = 2 + 4 * 50\n",    # rows taken as every 4th token
+    },
+    "followup_2": {
+        "k2_every_pass": "followup_2 = 100 * 50\n",          # the first passes are shorter
+        "disjoint_windows": "followup_2 = 1000\n",
+    },
     "quick_check": {
         "all_steps_kept": 'answer = "a"\n',
         "state_reset": 'answer = "c"\n',
@@ -331,6 +339,12 @@ CORRECT = {
         "tensor_split": _DOC_SPLIT + _CHECK_K + """
     return tuple(torch.tensor_split(seq, list(range(k, seq.shape[1], k)), dim=1))
 """,
+    },
+    "followup_1": {
+        "numpy_int": "import numpy as np\nfollowup_1 = np.int64(1000 // 4 * 2 + 2 * 25)\n",
+    },
+    "followup_2": {
+        "loop": "followup_2 = sum(min(50, t) for t in range(10, 1001, 10))\n",
     },
     "quick_check": {
         "upper_case_spaces": 'answer = " B "\n',

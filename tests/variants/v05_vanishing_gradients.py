@@ -134,6 +134,14 @@ def clip_grad_norm(grads, max_norm):
     return [g * coef for g in grads]
 """,
     },
+    "followup_1": {
+        "norm_clipping_cosine": "followup_1 = 1.0\n",
+        "angle_not_cosine": "import numpy as np\nfollowup_1 = float(np.arccos(0.9694))\n",
+    },
+    "followup_2": {
+        "additive_never_explodes": 'followup_2 = "a"\n',
+        "clipping_fixes_vanishing": 'followup_2 = "c"\n',
+    },
     "quick_check": {
         "a": 'answer = "a"\n',
         "c": 'answer = "c"\n',
@@ -214,6 +222,14 @@ CORRECT = {
     n = torch.nn.utils.clip_grad_norm_(params, max_norm)
     return [p.grad.numpy().astype(np.asarray(g).dtype) for p, g in zip(params, grads)], n.item()
 """,
+    },
+    "followup_1": {
+        "numpy_float": "import numpy as np\n"
+                       "g = np.array([3.0, 0.4]); v = np.clip(g, -1, 1)\n"
+                       "followup_1 = v @ g / (np.linalg.norm(v) * np.linalg.norm(g))\n",
+    },
+    "followup_2": {
+        "upper": 'followup_2 = " B "\n',
     },
     "quick_check": {
         "upper_with_space": 'answer = " B"\n',
