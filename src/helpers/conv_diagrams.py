@@ -6,6 +6,8 @@ feed the newest output are highlighted.
 """
 from __future__ import annotations
 
+BLUE = "#1f77b4"
+
 
 def draw_causal_stack(kernel_size: int, dilations, T: int = 16, ax=None, title: str | None = None):
     """Draw the connections of causal conv layers with the given dilations over T steps.
@@ -27,20 +29,24 @@ def draw_causal_stack(kernel_size: int, dilations, T: int = 16, ax=None, title: 
             for j in range(kernel_size):
                 if t - j * d >= 0:
                     active[layer - 1].add(t - j * d)
+    # all connections in two line collections (grey, highlighted) and one scatter per row: a few
+    # artists instead of one per line and dot, so the figure draws and renders quickly
+    from matplotlib.collections import LineCollection
+    segments = {False: [], True: []}
     for layer in range(1, rows):
         d = dilations[layer - 1]
         for t in range(T):
             for j in range(kernel_size):
                 s = t - j * d
-                if s < 0:
-                    continue
-                on = t in active[layer]
-                ax.plot([s, t], [layer - 1, layer], color="#1f77b4" if on else "#dddddd",
-                        lw=1.4 if on else 0.6, zorder=2 if on else 1)
+                if s >= 0:
+                    segments[t in active[layer]].append([(s, layer - 1), (t, layer)])
+    ax.add_collection(LineCollection(segments[False], colors="#dddddd", linewidths=0.6, zorder=1))
+    ax.add_collection(LineCollection(segments[True], colors=BLUE, linewidths=1.4, zorder=2))
     for layer in range(rows):
-        for t in range(T):
-            on = t in active[layer]
-            ax.scatter([t], [layer], s=28, zorder=3, color="#1f77b4" if on else "#bbbbbb")
+        ax.scatter(range(T), [layer] * T, s=28, zorder=3,
+                   c=[BLUE if t in active[layer] else "#bbbbbb" for t in range(T)])
+    ax.set_xlim(-0.6, T - 0.4)
+    ax.set_ylim(-0.4, rows - 0.6)
     ax.set_yticks(range(rows))
     ax.set_yticklabels(["input"] + [f"layer {i + 1} (d={d})" for i, d in enumerate(dilations)], fontsize=8)
     ax.set_xticks(range(0, T, max(1, T // 8)))

@@ -110,11 +110,37 @@ def clip_grad_norm(grads, max_norm):
     coef = min(1.0, max_norm / (total + 1e-6))
     return [g * coef for g in grads], total
 """,
+        # the epsilon subtracted: norms below 1e-6 give a negative, huge factor
+        "minus_epsilon": _CLIP + """
+    total = float(np.sqrt(sum(np.sum(np.square(g, dtype=np.float64)) for g in grads)))
+    coef = min(1.0, max_norm / (total - 1e-6))
+    return [g * coef for g in grads], total
+""",
+        # the squares are summed in the gradients' own precision: float16 / large float32 overflow to inf
+        "no_float64_accumulation": _CLIP + """
+    total = float(np.sqrt(sum(np.sum(g * g) for g in grads)))
+    coef = min(1.0, max_norm / (total + 1e-6))
+    return [g * coef for g in grads], total
+""",
+        # np.linalg.norm in the input dtype: the same overflow
+        "linalg_norm_own_dtype": _CLIP + """
+    total = float(np.sqrt(sum(np.linalg.norm(g) ** 2 for g in grads)))
+    coef = max_norm / (total + 1e-6)
+    return [g * coef if coef < 1 else g.copy() for g in grads], total
+""",
         "returns_only_clipped": _CLIP + """
     total = float(np.sqrt(sum(np.sum(g ** 2) for g in grads)))
     coef = min(1.0, max_norm / (total + 1e-6))
     return [g * coef for g in grads]
 """,
+    },
+    "followup_1": {
+        "norm_clipping_cosine": "followup_1 = 1.0\n",
+        "angle_not_cosine": "import numpy as np\nfollowup_1 = float(np.arccos(0.9694))\n",
+    },
+    "followup_2": {
+        "additive_never_explodes": 'followup_2 = "a"\n',
+        "clipping_fixes_vanishing": 'followup_2 = "c"\n',
     },
     "quick_check": {
         "a": 'answer = "a"\n',
@@ -157,7 +183,7 @@ CORRECT = {
     },
     "clip_grad_norm": {
         "flatten_and_branch": _CLIP + """
-    flat = np.concatenate([np.ravel(g) for g in grads]) if grads else np.zeros(0)
+    flat = np.concatenate([np.ravel(g).astype(np.float64) for g in grads]) if grads else np.zeros(0)
     total_norm = float(np.linalg.norm(flat))
     coef = max_norm / (total_norm + 1e-6)
     if coef < 1:
@@ -165,11 +191,26 @@ CORRECT = {
     return [g.copy() for g in grads], total_norm
 """,
         "no_epsilon": _CLIP + """
-    total_norm = float(np.sqrt(sum(float((g * g).sum()) for g in grads)))
+    # no epsilon: differs from torch only when max_norm is near a norm below 1e-6
+    total_norm = float(np.sqrt(sum(float((g.astype(np.float64) ** 2).sum()) for g in grads)))
     clipped = [np.array(g) for g in grads]
     if total_norm > max_norm:
         clipped = [c * (max_norm / total_norm) for c in clipped]
     return clipped, total_norm
+""",
+        # a Python loop over the entries, math.fsum, float64 results
+        "entry_loop_float64": _CLIP + """
+    import math
+    total_norm = math.sqrt(math.fsum(float(v) ** 2 for g in grads for v in np.asarray(g).ravel()))
+    coef = max_norm / (total_norm + 1e-6)
+    return [np.asarray(g, dtype=np.float64) * min(1.0, coef) for g in grads], total_norm
+""",
+        # einsum in float64 on flattened copies
+        "einsum_float64": _CLIP + """
+    sq = sum(np.einsum("i,i->", np.ravel(g).astype(np.float64), np.ravel(g).astype(np.float64)) for g in grads)
+    n = float(np.sqrt(sq))
+    c = max_norm / (n + 1e-6)
+    return ([g * c for g in grads] if c < 1 else [np.copy(g) for g in grads]), n
 """,
         "via_torch": _CLIP + """
     import torch
@@ -181,6 +222,14 @@ CORRECT = {
     n = torch.nn.utils.clip_grad_norm_(params, max_norm)
     return [p.grad.numpy().astype(np.asarray(g).dtype) for p, g in zip(params, grads)], n.item()
 """,
+    },
+    "followup_1": {
+        "numpy_float": "import numpy as np\n"
+                       "g = np.array([3.0, 0.4]); v = np.clip(g, -1, 1)\n"
+                       "followup_1 = v @ g / (np.linalg.norm(v) * np.linalg.norm(g))\n",
+    },
+    "followup_2": {
+        "upper": 'followup_2 = " B "\n',
     },
     "quick_check": {
         "upper_with_space": 'answer = " B"\n',
@@ -199,10 +248,12 @@ def check_experiment(E):
     assert 0.5 < fin["radius 1.0"] < 2.0, fin
     assert fin["radius 1.2"] > 1e2, fin
     assert slope["radius 0.8"] < -0.07 and slope["radius 1.2"] > 0.06 and abs(slope["radius 1.0"]) < 0.01, slope
-    # too large a learning rate: diverges without clipping, converges with the learner's clipping
-    assert E["plain_diverged"] is True, E
+    # an ordinary learning rate: fine from radius 0.9, explodes from radius 1.5, clipping keeps it finite
+    assert E["lr"] <= 0.1, E
+    assert E["stable_all_finite"] is True and E["stable_max_grad_norm"] < 20, E
+    assert E["explode_diverged"] is True and E["explode_max_grad_norm"] > 1e6, E
     assert E["clip_all_finite"] is True, E
     assert E["clip_last_loss"] < 0.3 * E["clip_first_loss"], E
-    assert E["clip_last_loss"] < 0.25, E
+    assert E["clip_last_loss"] < 0.8 * E["mean_predictor_loss"], E
     figs = E["figures"]
     assert len(figs) == 2 and all(isinstance(f, matplotlib.figure.Figure) for f in figs), figs

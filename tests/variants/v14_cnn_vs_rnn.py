@@ -144,6 +144,14 @@ WRONG = {
     return n
 """,
     },
+    "followup_1": {
+        "one_layer_per_block": "followup_1 = 1 + 2 * (1 + 2 + 4 + 8)\n",
+        "k_times_d": "followup_1 = 1 + 2 * 3 * (1 + 2 + 4 + 8)\n",
+    },
+    "followup_2": {
+        "sixteen_channels_everywhere": "followup_2 = 16 * (1 + 2 + 4 + 8)\n",
+        "steps_only": "followup_2 = 1 + 2 + 4 + 8\n",
+    },
     "quick_check": {
         "unbounded_context": 'answer = "b"\n',
         "constant_state": 'answer = "c"\n',
@@ -209,6 +217,12 @@ CORRECT = {
         if 1 + sum((kernel_size - 1) * d for d in dil) >= context:
             return n
 """,
+    },
+    "followup_1": {
+        "loop": "followup_1 = 1 + sum(2 * (3 - 1) * d for d in (1, 2, 4, 8))\n",
+    },
+    "followup_2": {
+        "numpy": "import numpy as np\nfollowup_2 = int(np.dot([1, 2, 4, 8], [4, 16, 16, 16]))\n",
     },
     "quick_check": {
         "upper_case": 'answer = "A"\n',
