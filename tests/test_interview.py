@@ -164,3 +164,28 @@ def test_the_schedule_is_only_written_in_workspace(tmp_path, monkeypatch):
     ws.mkdir()
     monkeypatch.chdir(ws)
     assert I.default_schedule_path() == ws / ".review" / "schedule.json"
+
+
+def test_the_schedule_survives_rnn_course_update(tmp_path):
+    """`rnn-course update` rewrites only NN_name.ipynb files: workspace/.review is kept."""
+    import shutil
+
+    import nbformat
+
+    from rnn_course.paths import SOLUTIONS
+    from rnn_course.update import update
+    course, ws = tmp_path / "course", tmp_path / "workspace"
+    course.mkdir()
+    (ws / ".review").mkdir(parents=True)
+    shutil.copy(SOLUTIONS / "16_mock_interview.ipynb", course / "16_mock_interview.ipynb")
+    shutil.copy(course / "16_mock_interview.ipynb", ws / "16_mock_interview.ipynb")
+    s = I.Schedule(ws / ".review" / "schedule.json")
+    s.record("q06.card", 1.0, NOW)
+    s.save()
+    before = (ws / ".review" / "schedule.json").read_bytes()
+    nb = nbformat.read(course / "16_mock_interview.ipynb", as_version=4)
+    nb.cells[0].source += "\n\nA new release."
+    nbformat.write(nb, course / "16_mock_interview.ipynb")
+    update(ws=ws, course=course)
+    assert (ws / ".review" / "schedule.json").read_bytes() == before
+    assert "A new release." in (ws / "16_mock_interview.ipynb").read_text()

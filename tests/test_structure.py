@@ -12,14 +12,22 @@ import nbharness
 from course_spec import SPEC
 from helpers.questions import BY_STEM
 
-STEMS = sorted(p.stem for p in nbharness.SOLUTIONS.glob("[0-9][0-9]_*.ipynb"))
+STEMS = sorted(p.stem for p in nbharness.SOLUTIONS.glob("[0-9][0-9]_*.ipynb") if p.stem in BY_STEM)
+PRACTICE = ["16_mock_interview"]      # released, never graded
 SECTIONS = ["Learn", "Implement", "Experiment", "Say it in an interview", "Checklist"]
 
 
-def test_every_solution_is_a_course_question():
-    assert STEMS, "no solution notebooks"
-    stray = [s for s in STEMS if s not in BY_STEM]
+def test_every_solution_is_a_course_question_or_the_mock_interview():
+    assert len(STEMS) == 15, "fifteen graded solution notebooks"
+    every = sorted(p.stem for p in nbharness.SOLUTIONS.glob("[0-9][0-9]_*.ipynb"))
+    stray = [s for s in every if s not in BY_STEM and s not in PRACTICE]
     assert not stray, f"solutions without a question in helpers.questions: {stray}"
+
+
+def test_mock_interview_has_no_graded_cells():
+    nb = nbformat.read(nbharness.solution_path("16_mock_interview"), as_version=4)
+    assert not any(nbharness.nbg(c) for c in nb.cells), "notebook 16 has no hidden tests of its own"
+    assert not any(re.search(r"^\s*[%!]", c.source, re.M) for c in nb.cells if c.cell_type == "code")
 
 
 @pytest.mark.parametrize("stem", STEMS)
@@ -121,3 +129,37 @@ def test_follow_up_questions(stem):
         assert sol and sol[1]["solution"] and "### BEGIN SOLUTION" in sol[0].source, f"no solution cell followup_{n}"
         assert test and test[1]["grade"] and test[1]["points"] > 0, f"no test cell test_followup_{n}"
         assert "### BEGIN HIDDEN TESTS" in test[0].source, f"test_followup_{n} keeps its answer hidden"
+
+
+def _names(src: str) -> tuple[set, set]:
+    """(names bound, names read) at any depth of a cell's code."""
+    import ast
+    bound, read = set(), set()
+    for node in ast.walk(ast.parse(src)):
+        if isinstance(node, ast.Name):
+            (bound if isinstance(node.ctx, (ast.Store, ast.Del)) else read).add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, ast.alias):
+            bound.add((node.asname or node.name).split(".")[0])
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+    return bound, read
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_no_graded_cell_depends_on_an_experiment_cell(stem):
+    """Grading and the self-grade cell skip experiment cells: no solution or test cell may read a
+    name that only an experiment cell defines."""
+    nb = nbformat.read(nbharness.solution_path(stem), as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    from_experiments, elsewhere = set(), set()
+    for c in code:
+        bound, _ = _names(c.source)
+        (from_experiments if nbharness.is_experiment(c) else elsewhere).update(bound)
+    only_exp = from_experiments - elsewhere
+    for c in code:
+        if nbharness.is_experiment(c) or not nbharness.nbg(c):
+            continue
+        used = _names(c.source)[1] & only_exp
+        assert not used, f"{nbharness.nbg(c).get('grade_id')} reads {sorted(used)}, defined only in experiment cells"

@@ -136,6 +136,8 @@ def cmd_progress(a) -> int:
         return 2
     rows = collect(folder, _limits(a), a.jobs, progress=True)
     print(table(rows))
+    from .progress import review_line
+    print(review_line(folder))
     png = chart(rows, Path(a.png) if a.png else folder / ".progress" / "progress.png")
     print(f"chart: {png}")
     return 0

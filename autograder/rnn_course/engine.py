@@ -213,7 +213,7 @@ def grade_prepared(nb: nbformat.NotebookNode, stem: str, learner: str, fingerpri
         (tmp / "source" / stem).mkdir(parents=True)
         sub_dir = tmp / "submitted" / STUDENT / stem      # a fixed id: no glob or quoting issue
         sub_dir.mkdir(parents=True)
-        nbformat.write(nb, sub_dir / f"{stem}.ipynb")
+        nbformat.write(skip_experiments(nb), sub_dir / f"{stem}.ipynb")
         cfg = tree_config(tmp, cell_timeout)
         cfg.NbGrader.logfile = ""
         tokens: dict = {}
@@ -257,6 +257,20 @@ def grade_prepared(nb: nbformat.NotebookNode, stem: str, learner: str, fingerpri
         return score_executed(out, stem, tokens, replies, redactor)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def is_experiment(cell) -> bool:
+    """A cell of section 4 (tagged "experiment" in solutions/, kept by the release) that no test needs."""
+    return "experiment" in cell.get("metadata", {}).get("tags", []) and not cell.get("metadata", {}).get("nbgrader")
+
+
+def skip_experiments(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The notebook without its experiment cells: training runs, timings and plots are not
+    needed to grade (tests/test_structure.py proves no graded or test cell depends on them)."""
+    import copy
+    out = copy.deepcopy(nb)
+    out.cells = [c for c in out.cells if not is_experiment(c)]
+    return out
 
 
 def zero_tasks(stem: str, reason: str) -> list:

@@ -47,9 +47,15 @@ def build() -> nbformat.NotebookNode:
     cells.append(new_markdown_cell("## Quick-review checklist\n\nBefore the interview, make sure you can:\n\n"
                                    + "\n".join(items)
                                    + "\n\nAnd on a whiteboard: draw the unrolled RNN for BPTT ([03](03_bptt.ipynb))."))
+    if (SOLUTIONS / "16_mock_interview.ipynb").exists():
+        cells.append(new_markdown_cell(
+            "## Rehearse: the mock interview\n\n[16 · Mock interview](16_mock_interview.ipynb) draws a timed "
+            "mix of the fifteen questions, their follow-ups, the quick checks and numeric prompts, scored "
+            "against the rubrics, plus whiteboard drills; a spaced-review schedule in "
+            "`workspace/.review/` brings back what you missed. The progress cell below shows its state."))
     cells.append(new_markdown_cell("## Your progress\n\nRun the cell below: it grades every notebook of your "
                                    "workspace changed since its last grading and shows points per question, "
-                                   "your last self-grade and your self-assessed interview points."))
+                                   "your last self-grade, your self-assessed interview points and your review schedule."))
     cells.append(new_code_cell("from rnn_course.progress import show_progress\n\nrows = show_progress()"))
     for i, c in enumerate(cells):
         c["id"] = f"index-{i:02d}"

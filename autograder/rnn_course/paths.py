@@ -26,8 +26,15 @@ COURSE_ID = "rnn-interview-course"
 
 
 def solution_stems() -> list[str]:
-    """Stems of the solution notebooks in course order, e.g. ['01_recurrence', ...]."""
-    return sorted(p.stem for p in SOLUTIONS.glob("[0-9][0-9]_*.ipynb"))
+    """Stems of the graded solution notebooks (the fifteen questions) in course order."""
+    from helpers.questions import BY_STEM
+    return sorted(p.stem for p in SOLUTIONS.glob("[0-9][0-9]_*.ipynb") if p.stem in BY_STEM)
+
+
+def practice_stems() -> list[str]:
+    """Solution notebooks that are released but never graded (16_mock_interview)."""
+    graded = set(solution_stems())
+    return sorted(p.stem for p in SOLUTIONS.glob("[0-9][0-9]_*.ipynb") if p.stem not in graded)
 
 
 def resolve_stem(key: str) -> str:

@@ -97,6 +97,26 @@ def _opt(x, most=None) -> str:
     return f"{x:g}" if most is None else f"{x:g}/{most:g}"
 
 
+def review_line(folder: Path) -> str:
+    """The mock interview's review state (notebook 16): prompts answered, due now, weakest topics."""
+    from datetime import datetime, timezone
+
+    from helpers.interview import InterviewError, Schedule
+    path = Path(folder) / ".review" / "schedule.json"
+    try:
+        sched = Schedule.load(path)
+    except InterviewError as e:
+        return f"review: {e}"
+    if not sched.entries:
+        return "review: no mock interview yet (16_mock_interview.ipynb)"
+    now = datetime.now(timezone.utc)
+    due = sum(1 for i in sched.entries if (sched.due(i) or now) <= now)
+    weak = sorted(sched.strength().items(), key=lambda kv: kv[1])[:3]
+    weakest = ", ".join(f"Q{q} (box {b:.1f})" for q, b in weak) or "-"
+    return (f"review: {len(sched.entries)} prompt(s) answered in the mock interview, {due} due now; "
+            f"weakest: {weakest}")
+
+
 def table(rows: list[dict]) -> str:
     """Auto-graded points (check, from the saved file), the last in-notebook self-grade (live
     kernel) and the self-assessed interview points, each in its own column."""
@@ -166,4 +186,5 @@ def show_progress(folder: str | Path | None = None):
     png = chart(rows, folder / ".progress" / "progress.png")
     display(HTML(html_table(rows)))
     display(Image(filename=str(png)))
+    print(review_line(folder))
     return rows

@@ -9,7 +9,7 @@ import shutil
 from contextlib import contextmanager
 from pathlib import Path
 
-from .paths import COURSE, SOLUTIONS, WORK, solution_stems
+from .paths import COURSE, SOLUTIONS, WORK, practice_stems, solution_stems
 
 
 class ReleaseError(RuntimeError):
@@ -161,6 +161,7 @@ def release(stems: list[str] | None = None, out: Path = COURSE) -> list[Path]:
 
     Writes course/, the gradebook and autograder/released_versions.json; never workspace/
     (``rnn-course update`` brings a new release into the learner's workspace)."""
+    full = not stems
     stems = stems or solution_stems()
     with work_lock():
         _generate(stems)
@@ -175,6 +176,21 @@ def release(stems: list[str] | None = None, out: Path = COURSE) -> list[Path]:
 
                 from .versions import record
                 record(stem, nbformat.read(dest, as_version=4))
+        if full:
+            written += [_release_practice(stem, out) for stem in practice_stems()]
         from .index import write as write_index
         written.append(write_index(out))
     return written
+
+
+def _release_practice(stem: str, out: Path) -> Path:
+    """A notebook with no graded cells (the mock interview): released as written, outputs cleared."""
+    import nbformat
+    nb = nbformat.read(SOLUTIONS / f"{stem}.ipynb", as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    nb.metadata["rnn_course"] = {"notebook": stem, "version": course_version(stem), "graded": False}
+    dest = Path(out) / f"{stem}.ipynb"
+    nbformat.write(nb, dest)
+    return dest

@@ -116,7 +116,9 @@ def check_close(actual, expected, name: str = "output", atol: float = 1e-6, rtol
         msg = (f"{name}: {int(bad.sum())} of {g.size} values differ; worst at index {worst}: "
                f"got {g[worst]:.6g}, expected {w[worst]:.6g} (|diff| {diff[worst]:.3g}, "
                f"tolerance {tol[worst]:.3g}).")
-        if g.size > 1 and np.allclose(g, -w, atol=atol, rtol=rtol):
+        if g.size > 1 and not np.any(g):
+            msg += " Your result is all zeros: is the function still a stub, or is nothing written?"
+        elif g.size > 1 and np.allclose(g, -w, atol=atol, rtol=rtol):
             msg += " The sign is flipped everywhere."
         elif g.size > 1 and np.all(np.abs(w) > 1e-12) and np.allclose(g / np.where(w == 0, 1, w), (g / np.where(w == 0, 1, w)).flat[0], rtol=1e-4):
             ratio = float((g / w).flat[0])

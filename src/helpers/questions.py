@@ -120,7 +120,8 @@ REVIEW_CHECKLIST = [
     ("Name the LSTM gates and contrast the GRU", (6, 7)),
     ("Use bidirectional RNNs where the whole sequence is known", (8,)),
     ("Build an encoder-decoder and train it with teacher forcing", (9, 10)),
-    ("Batch padded sequences and pack them", (11, 12)),
+    ("Batch padded sequences and pack them", (11,)),
+    ("Pick many-to-one or many-to-many heads for a task", (12,)),
     ("Compare RNNs with Transformers and 1D CNNs, and say where RNNs still win", (13, 14, 15)),
 ]
 
