@@ -26,7 +26,7 @@ lab: install
 # Everything: helper unit tests, variants, experiments, nbgrader round trips, CLI, and nbval
 # over solutions/ (in parallel, whole files per worker).
 # `make test NB=06`: the maintainer's fast path, everything that concerns one notebook
-# (structure, variants, experiment, nbval, nbgrader round trip, release drift).
+# (structure, variants, experiment, nbval, nbgrader round trip, released cells).
 NB ?=
 ifeq ($(strip $(NB)),)
 test: install browser sandbox
