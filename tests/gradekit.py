@@ -47,3 +47,22 @@ def write(nb, folder: Path, learner: str, stem: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, path)
     return path
+
+
+def with_solution(nb, gid, source):
+    """Replace the source of the solution cell `gid`."""
+    for c in nb.cells:
+        if nbg(c).get("grade_id") == gid and nbg(c).get("solution"):
+            c.source = source
+    return nb
+
+
+def index_of(nb, gid):
+    return next(i for i, c in enumerate(nb.cells) if nbg(c).get("grade_id") == gid)
+
+
+def insert_after(nb, gid, source):
+    """Insert a code cell after the cell `gid`."""
+    from nbformat.v4 import new_code_cell
+    nb.cells.insert(index_of(nb, gid) + 1, new_code_cell(source))
+    return nb

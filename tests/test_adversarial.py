@@ -6,7 +6,6 @@ import json
 
 import nbformat
 import pytest
-from nbformat.v4 import new_code_cell
 
 import gradekit
 from rnn_course.batch import Limits
@@ -31,20 +30,7 @@ def base():
     return gradekit.filled(STEM)
 
 
-def with_solution(nb, gid, source):
-    for c in nb.cells:
-        if gradekit.nbg(c).get("grade_id") == gid and gradekit.nbg(c).get("solution"):
-            c.source = source
-    return nb
-
-
-def index_of(nb, gid):
-    return next(i for i, c in enumerate(nb.cells) if gradekit.nbg(c).get("grade_id") == gid)
-
-
-def insert_after(nb, gid, source):
-    nb.cells.insert(index_of(nb, gid) + 1, new_code_cell(source))
-    return nb
+with_solution, index_of, insert_after = gradekit.with_solution, gradekit.index_of, gradekit.insert_after
 
 
 def spoof(code):

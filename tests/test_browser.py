@@ -204,3 +204,22 @@ def test_course_index_opens(page):
     assert names == available, hrefs
     assert pg.locator("text=Quick-review checklist").count() >= 1
     pg.screenshot(path=str(ART / "00_index.png"), full_page=False)
+
+
+def test_mock_interview_completes_a_question(page):
+    """Notebook 16 opens, runs, shows a prompt with its countdown and scores an answer."""
+    pg, lab = page
+    _open(pg, lab, "16_mock_interview.ipynb")
+    _run_all(pg)
+    _wait_idle(pg)
+    panel = ".jp-NotebookPanel:visible"
+    timer = pg.locator(f"{panel} .rnn-timer").first
+    timer.wait_for(state="attached", timeout=60_000)
+    assert timer.get_attribute("data-seconds") == "75"
+    out = pg.locator(f"{panel} .jp-OutputArea-output")
+    right = out.filter(has_text=re.compile(r"^\s*right · \d+ s"))
+    right.first.wait_for(state="attached", timeout=60_000)        # the numeric prompt, checked at once
+    assert out.filter(has_text="next review").count() >= 1         # the free-text prompt, self-scored
+    assert out.filter(has_text="Review next").count() >= 1
+    assert pg.locator(f"{panel} .jp-OutputArea-output", has_text="Traceback").count() == 0
+    pg.screenshot(path=str(ART / "16_mock_interview.png"))
