@@ -69,10 +69,12 @@ def bwrap_argv(scratch: str) -> list[str]:
             argv += ["--symlink", os.readlink(d), d]
         elif os.path.isdir(d):
             argv += ["--ro-bind", d, d]
+    # the empty /tmp and /run first: a venv or checkout that lives under /tmp (a CI clone) is
+    # then bound on top of them instead of being hidden by them
+    argv += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--tmpfs", "/run"]
     for p in _read_only_paths():
         argv += ["--ro-bind", p, p]
-    argv += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--tmpfs", "/run",
-             "--bind", scratch, scratch, "--chdir", scratch]
+    argv += ["--bind", scratch, scratch, "--chdir", scratch]
     return argv
 
 
