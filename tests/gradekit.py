@@ -66,3 +66,17 @@ def insert_after(nb, gid, source):
     from nbformat.v4 import new_code_cell
     nb.cells.insert(index_of(nb, gid) + 1, new_code_cell(source))
     return nb
+
+
+def assert_scores(auto: dict, expect) -> None:
+    """auto: {task: result}; expect "full", "zero" or {task: "full" | points}."""
+    if expect == "full":
+        assert all(t["passed"] for t in auto.values()), {k: t["reason"] for k, t in auto.items()}
+    elif expect == "zero":
+        assert all(t["score"] == 0 for t in auto.values()), {k: t["score"] for k, t in auto.items()}
+    else:
+        for task, want in expect.items():
+            if want == "full":
+                assert auto[task]["passed"], auto[task]["reason"]
+            else:
+                assert auto[task]["score"] == want, auto[task]
