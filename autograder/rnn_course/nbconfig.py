@@ -22,4 +22,7 @@ def tree_config(root: Path, cell_timeout: int | None = None) -> Config:
     c.CourseDirectory.db_url = f"sqlite:///{root / 'gradebook.db'}"
     if cell_timeout is not None:
         c.Execute.timeout = int(cell_timeout)
+    # every output is collected when the last cell ends: kill the grading kernel at once instead
+    # of asking it to exit and waiting for it (jupyter_client's shutdown_wait_time, 5 s)
+    c.Execute.shutdown_kernel = "immediate"
     return c
