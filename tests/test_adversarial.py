@@ -111,7 +111,7 @@ def results(tmp_path_factory):
             path.write_text(make)
         else:
             nbformat.write(make(), path)
-    limits = Limits(cell_timeout=20, wall_timeout=240, memory_mb=2500)
+    limits = Limits(cell_timeout=10, wall_timeout=240, memory_mb=2500)
     graded = grade_folder(folder, limits, n_jobs=2, stems=[STEM], progress=False)
     return folder, limits, {r["learner"]: r for r in graded}
 
