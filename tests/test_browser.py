@@ -157,6 +157,7 @@ def test_learner_first_minutes(page):
     chip.wait_for(state="visible")
     assert chip.inner_text().strip() == "Easy"
     assert chip.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(46, 125, 50)"
+    card.locator(".rnn-tag").nth(1).wait_for(state="attached")      # the card may still be rendering
     tags = [t.strip() for t in card.locator(".rnn-tag").all_inner_texts()]
     assert tags == ["Time", "Hidden"]
     pg.screenshot(path=str(ART / "01_card.png"))
