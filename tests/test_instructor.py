@@ -255,7 +255,7 @@ def test_grade_with_manual_folds_scores_in(tmp_path, monkeypatch, capsys):
     (subs / "bob").mkdir()
     seen = {}
 
-    def fake_grade(folder, limits, jobs, stems=None, progress=True):
+    def fake_grade(folder, limits, jobs, stems=None, progress=True, cluster=None):
         seen["stems"] = stems
         return [capture_answers(missing_result(learner, s), None) for learner in ("ada", "bob") for s in stems]
     monkeypatch.setattr(grading, "grade_folder", fake_grade)
@@ -287,7 +287,10 @@ def test_grade_with_manual_folds_scores_in(tmp_path, monkeypatch, capsys):
     (f"{S01}_ada.ipynb", ("ada", S01, 0)),
     (f"ada/{S01} (1).ipynb", ("ada", S01, 1)),
     (f"ada/{S01}-Copy1.ipynb", ("ada", S01, 1)),
+    (f"submitted/Ada/{S01}/{S01}.ipynb", ("ada", S01, 0)),                  # nbgrader collect
+    (f"inbound/ada+{S01}+2026-12-01 10:00:00.000000 UTC/{S01}.ipynb", ("ada", S01, 0)),   # the exchange
     (f"{S01}.ipynb", "no learner name"),
+    (f"{S01}/{S01}.ipynb", "no learner name"),
     ("ada-01_my_copy.ipynb", "did the learner rename"),
 ])
 def test_lms_names(name, expected):

@@ -101,7 +101,9 @@ def cmd_grade(a) -> int:
         from .paths import solution_stems
         learners = sorted(p.name for p in subs.iterdir() if p.is_dir() and not p.name.startswith("."))
         entries = parse_manual(Path(a.manual), known_from_plan(learners, stems or solution_stems()))
-    results = grade_folder(subs, _limits(a), a.jobs, stems=stems, progress=not a.quiet)
+    if a.cluster and a.jobs:
+        print("note: --jobs is ignored with --cluster (each dask worker runs as many jobs as its threads)")
+    results = grade_folder(subs, _limits(a), a.jobs, stems=stems, progress=not a.quiet, cluster=a.cluster)
     kept, changed = carry_over(results, out)
     if kept or changed:
         print(f"hand-graded scores from the previous {out.with_suffix('.json').name}: {kept} kept "
@@ -308,6 +310,8 @@ def _run(argv=None) -> int:
     g.add_argument("--quiet", action="store_true", help="no progress bar")
     g.add_argument("--notebooks", nargs="+", metavar="NN", help="grade only these notebooks (numbers or names)")
     g.add_argument("--manual", help="a filled manual.csv to fold in (see `rnn-course answers`)")
+    g.add_argument("--cluster", metavar="tcp://HOST:8786",
+                   help="grade on the workers of this dask.distributed scheduler (see autograder/README.md)")
     _add_limits(g)
     g.set_defaults(fn=cmd_grade)
     pr = sub.add_parser("progress", help="self-grade every changed notebook and show progress")
@@ -347,7 +351,7 @@ def _run(argv=None) -> int:
     return a.fn(a)
 
 
-KNOWN = {"NotACourseNotebook", "NoSubmissions", "NotAGradesFile", "ManualError", "CollectError"}
+KNOWN = {"NotACourseNotebook", "NoSubmissions", "NotAGradesFile", "ManualError", "CollectError", "ClusterError"}
 
 
 def _known(e: BaseException) -> bool:

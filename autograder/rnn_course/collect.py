@@ -9,6 +9,7 @@ its name holds a course notebook's name (any case) and a learner, as LMSs name t
 | Moodle | `Jane Doe_12345_assignsubmission_file_01_recurrence.ipynb`, or that name as a folder | `jane_doe` |
 | generic | `jane-01_recurrence.ipynb`, `jane_01_recurrence.ipynb`, `01_recurrence_jane.ipynb` | `jane` |
 | folders | `jane/01_recurrence.ipynb`, `export/jane/01_recurrence (1).ipynb` | `jane` |
+| nbgrader | `submitted/jane/01_recurrence/01_recurrence.ipynb` (`nbgrader collect`), `inbound/jane+01_recurrence+<timestamp>/01_recurrence.ipynb` (the exchange) | `jane` |
 
 Suffixes that LMSs, browsers and Jupyter add to a name (`-1`, ` (1)`, `_2`, `-Copy1`) are
 version numbers: when two files give the same learner and notebook, the highest number (then
@@ -31,6 +32,7 @@ from .paths import solution_stems
 SUFFIX = re.compile(r"(?:\s*\((\d+)\)|-copy(\d+)|[-_](\d{1,2}))$", re.I)
 MOODLE = re.compile(r"^(?P<name>.+?)_(?P<id>\d+)_assignsubmission_[a-z]+_?$", re.I)
 CANVAS = re.compile(r"^(?P<name>.+?)_(?:late_)?(?P<uid>\d+)_(?P<aid>\d+)$", re.I)
+INBOUND = re.compile(r"^(?P<name>[^+]+)\+(?P<assignment>[^+]+)\+(?P<ts>[^+]+)$")    # nbgrader's exchange
 SKIP_DIRS = {"__macosx", ".ipynb_checkpoints"}
 
 
@@ -78,7 +80,7 @@ def slug(name: str) -> str:
 def learner_of(part: str) -> str:
     """The learner in a name part, with Canvas/Moodle decorations removed."""
     part = part.strip(" _-.")
-    for pat in (MOODLE, CANVAS):
+    for pat in (INBOUND, MOODLE, CANVAS):
         m = pat.match(part)
         if m:
             return slug(m.group("name"))
@@ -113,6 +115,8 @@ def parse(member: str, stems: list[str]) -> tuple[str, str, int] | str:
         return f"no course notebook name in it{hint}"
     if not learner:
         parents = [d for d in p.parent.parts if d not in ("", ".")]
+        while parents and parents[-1].lower() == stem:    # nbgrader's <student>/<assignment>/ folders
+            parents.pop()
         learner = learner_of(parents[-1]) if parents else ""
     if not learner or learner in (".", ".."):
         return "no learner name in the file name or its folder"

@@ -140,8 +140,11 @@ def _stray(folder: Path, stems: list[str]) -> str:
 
 
 def grade_folder(folder: Path, limits: Limits | None = None, n_jobs: int | None = None,
-                 stems: list[str] | None = None, progress: bool = True) -> list[dict]:
+                 stems: list[str] | None = None, progress: bool = True, cluster: str | None = None) -> list[dict]:
     """Grade folder/<learner>/<NN_name>.ipynb for every learner and the notebooks ``stems``.
+
+    ``cluster``: the address of a dask scheduler (tcp://HOST:8786) whose workers grade the jobs
+    (rnn_course.cluster); otherwise ``n_jobs`` local worker slots.
 
     Only ``stems`` (default: every notebook) are graded and reported; a learner without one of
     them gets a ``missing`` result for it. Raises NotADirectoryError / NoSubmissions when the
@@ -182,6 +185,11 @@ def grade_folder(folder: Path, limits: Limits | None = None, n_jobs: int | None 
                         if not t["manual"]:
                             t["reason"] = res["message"]
                 results.append(capture_answers(res, None))
-    for slot, nb, res in zip(slots, paths, run_jobs(jobs, limits or Limits(), n_jobs, progress)):
+    if cluster:
+        from . import cluster as on_cluster
+        graded = on_cluster.run_jobs(jobs, limits or Limits(), cluster, progress)
+    else:
+        graded = run_jobs(jobs, limits or Limits(), n_jobs, progress)
+    for slot, nb, res in zip(slots, paths, graded):
         results[slot] = capture_answers(res, nb)
     return results

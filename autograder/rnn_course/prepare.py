@@ -32,16 +32,24 @@ class Prepared:
         return bool(self.notes)
 
 
-def read_submission(path) -> nbformat.NotebookNode:
+def read_text(path) -> str:
+    """The submission's text, or InvalidNotebook saying why it cannot be read."""
     try:
         with open(path, encoding="utf-8") as fh:
-            text = fh.read()
+            return fh.read()
     except UnicodeDecodeError:
         raise InvalidNotebook("the file is not UTF-8 text") from None
     except IsADirectoryError:
         raise InvalidNotebook("it is a folder, not a notebook file") from None
     except OSError as e:
         raise InvalidNotebook(f"it cannot be read ({type(e).__name__})") from None
+
+
+def read_submission(path) -> nbformat.NotebookNode:
+    return parse_submission(read_text(path))
+
+
+def parse_submission(text: str) -> nbformat.NotebookNode:
     try:
         raw = json.loads(text)
     except json.JSONDecodeError as e:

@@ -30,8 +30,7 @@ def run(job: dict) -> dict:
     try:
         sub = read_submission(job["submission"])
     except InvalidNotebook as e:
-        msg = f"not a valid notebook: {e}"
-        return {"status": "invalid_notebook", "tasks": engine.zero_tasks(stem, msg), "message": msg, "notes": []}
+        return invalid_result(stem, e)
     released = nbformat.read(job["released"], as_version=4)
     prepared = repair(sub, released)
     keep = Path(job["keep"]) if job.get("keep") else None
@@ -45,6 +44,13 @@ def run(job: dict) -> dict:
     if prepared.tampered:
         result["message"] = "; ".join(filter(None, [result.get("message"), *prepared.notes]))
     return result
+
+
+def invalid_result(stem: str, error) -> dict:
+    """The verdict for a submission that is not a readable notebook (prepare.InvalidNotebook)."""
+    from . import engine
+    msg = f"not a valid notebook: {error}"
+    return {"status": "invalid_notebook", "tasks": engine.zero_tasks(stem, msg), "message": msg, "notes": []}
 
 
 def write_result(result: dict, rpath: str) -> None:
