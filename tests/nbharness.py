@@ -35,11 +35,13 @@ def load(stem: str):
     return nbformat.read(solution_path(stem), as_version=4)
 
 
-def run(stem: str, replace: dict | None = None, experiments: bool = False):
+def run(stem: str, replace: dict | None = None, experiments: bool = False, stop_after: str | None = None):
     """Execute the notebook's code cells in one namespace.
 
     replace: {grade_id: source} swaps the source of those solution cells.
     experiments: also run cells tagged 'experiment' (skipped by default for speed).
+    stop_after: the grade_id of a test cell; nothing after it runs (its verdict cannot depend on
+    later cells).
     Returns (namespace, results) where results maps each test cell's grade_id to None (passed)
     or the error text (failed).
     """
@@ -73,4 +75,6 @@ def run(stem: str, replace: dict | None = None, experiments: bool = False):
             if meta.get("grade") and cell.cell_type == "code":
                 results[gid] = None
         plt.close("all")
+        if stop_after is not None and gid == stop_after:
+            break
     return ns, results

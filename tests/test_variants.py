@@ -38,7 +38,7 @@ def test_solution_passes_every_test_cell(mod):
 @pytest.mark.parametrize("mod,gid,src", list(_cases("WRONG")))
 def test_wrong_implementation_loses_its_task(mod, gid, src):
     test_id = getattr(mod, "TESTS", {}).get(gid, f"test_{gid}")
-    _, results = nbharness.run(mod.STEM, {gid: src})
+    _, results = nbharness.run(mod.STEM, {gid: src}, stop_after=test_id)
     assert test_id in results, f"no test cell {test_id} in {mod.STEM}"
     assert results[test_id] is not None, f"{test_id} accepted a wrong {gid}"
 
