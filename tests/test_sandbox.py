@@ -172,6 +172,14 @@ if os.fork() == 0:
 os.wait()
 '''
 
+TMPFS_MEMORY = r'''
+import os, time
+for _i in range(30):                           # 3 GB of files in the sandbox's own RAM-backed /tmp:
+    with open(f"/tmp/fill-{_i}", "wb") as _fh:  # no process holds them, so no poll of processes sees them
+        _fh.write(b"x" * (100 * 2**20))
+time.sleep(3)
+'''
+
 DETACHED_MEMORY = r'''
 import os, sys, time
 if os.fork() == 0:
@@ -296,6 +304,7 @@ def make_cases(folder, victim, canaries, port):
                 .replace("TOUCH", repr([str(p) for p in canaries[1:]])),
                 DAEMON.replace("MARK", MARK), RESULT_DIR, KILL_ANCESTORS])), "ok", "full"),
         "detached_memory": (lambda: insert_after(base(), "count_parameters", DETACHED_MEMORY), "memory", "zero"),
+        "tmpfs_memory": (lambda: insert_after(base(), "count_parameters", TMPFS_MEMORY), "memory", "zero"),
         # disabling the guard
         "guard_entry": (lambda: insert_after(with_solution(base(), "count_parameters", WRONG_COUNT),
                                              "count_parameters", GUARD_ENTRY), "tampered", {"count_parameters": 0}),
@@ -318,7 +327,22 @@ def make_cases(folder, victim, canaries, port):
     }
 
 
-SANDBOX_ONLY = {"forge_result_file", "hostile_but_correct", "detached_memory", "forge_tokens"}
+SANDBOX_ONLY = {"forge_result_file", "hostile_but_correct", "detached_memory", "forge_tokens", "tmpfs_memory"}
+
+
+def _cgroup() -> bool:
+    try:
+        from rnn_course.cgroup import MemoryCage
+    except ImportError:         # a grader without memory cgroups: the tmpfs attack is expected to pass
+        return True
+    cage = MemoryCage.create()
+    if cage is not None:
+        cage.close()
+    return cage is not None
+
+
+CGROUP = _cgroup()
+CGROUP_ONLY = {"tmpfs_memory"}
 
 
 def _marked() -> list:
@@ -381,7 +405,7 @@ def _hidden_lines() -> list:
     return [line for line in out if line not in public]
 
 
-LEARNERS = ["forge_tokens", "forge_result_file", "hostile_but_correct", "detached_memory", "guard_entry", "guard_globals", "guard_defaults", "events_hook",
+LEARNERS = ["forge_tokens", "forge_result_file", "hostile_but_correct", "detached_memory", "tmpfs_memory", "guard_entry", "guard_globals", "guard_defaults", "events_hook",
             "fake_hidden_block", "leak_frame", "leak_check", "loop_note", "Lee [group 2]", "Kim * ?",
             "sigint_loop", "folder_notebook"]
 
@@ -390,6 +414,8 @@ LEARNERS = ["forge_tokens", "forge_result_file", "hostile_but_correct", "detache
 def test_verdict_and_score(graded, learner):
     if learner in SANDBOX_ONLY and not SANDBOX:
         pytest.skip(f"needs the sandbox: {WHY}")
+    if learner in CGROUP_ONLY and not CGROUP:
+        pytest.skip("needs a writable memory cgroup (root, or a delegated cgroup v2)")
     _, expect_status, expect = graded["cases"][learner]
     r = graded["results"][learner]
     if expect_status is not None:
@@ -431,3 +457,59 @@ def test_course_check_messages_stay_verbatim(graded):
     r = graded["results"]["guard_entry"]
     # the guard's own message names what was replaced
     assert any("was replaced" in str(t["reason"]) for t in r["tasks"]), [t["reason"] for t in r["tasks"]]
+
+
+PLANT = r'''
+import os
+for _d in ("/tmp", "/dev/shm"):
+    with open(os.path.join(_d, "planted"), "w") as _fh:
+        _fh.write("from an earlier learner")
+    os.makedirs(os.path.join(_d, "locked", "inner"), exist_ok=True)
+    os.chmod(os.path.join(_d, "locked"), 0)
+'''
+
+READ_PLANTED = """import os
+
+_seen = [p for p in ("/tmp/planted", "/dev/shm/planted", "/tmp/locked", "/dev/shm/locked") if os.path.lexists(p)]
+
+def count_parameters(D, H):
+    return D * H + H * H + H + len(_seen)
+"""
+
+
+@needs_sandbox
+def test_nothing_passes_from_one_job_to_the_next_in_a_slot(tmp_path):
+    """One worker slot grades both learners in turn: the second sees nothing the first left."""
+    for learner, nb in (("a_plants", insert_after(base(), "count_parameters", PLANT)),
+                        ("b_looks", with_solution(base(), "count_parameters", READ_PLANTED))):
+        (tmp_path / learner).mkdir()
+        nbformat.write(nb, tmp_path / learner / f"{STEM}.ipynb")
+    results = grade_folder(tmp_path, Limits(cell_timeout=20, wall_timeout=120), n_jobs=1, stems=[STEM], progress=False)
+    for r in results:
+        assert r["status"] == "ok", (r["learner"], r["status"], r.get("message"))
+        gradekit.assert_scores({t["task"]: t for t in r["tasks"] if not t["manual"]}, "full")
+
+
+def test_a_memory_cage_ends_what_outgrows_it():
+    from rnn_course.cgroup import MemoryCage, sweep
+    cage = MemoryCage.create()
+    if cage is None:
+        pytest.skip("no writable memory cgroup here (root, or a delegated cgroup v2)")
+    import subprocess
+    import sys
+    hog = subprocess.Popen([sys.executable, "-c", "import sys, time; sys.stdin.readline(); "
+                            "x = bytearray(b'x') * (400 * 2**20); print('survived')"],
+                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert cage.add_tree(hog.pid)
+        assert cage.set_limit(cage.usage_mib() + 100)
+        before = cage.oom_kills()
+        out, _ = hog.communicate("go\n", timeout=60)
+        assert hog.returncode == -9 and "survived" not in out
+        assert cage.oom_kills() == before + 1
+    finally:
+        hog.kill()
+        hog.wait()
+        cage.close()
+    assert not cage.path.exists()
+    sweep()

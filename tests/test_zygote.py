@@ -71,10 +71,11 @@ def test_jobs_without_a_kernel_leave_no_process_behind(tmp_path):
     bad.write_text('{"cells": [')
     job = make_job(bad, STEM, "bob", guard.fingerprints())
     before = set(psutil.Process().children(recursive=True))
-    server = batch._server(batch._sandboxed(batch.Limits()))
+    limits = batch.Limits()
+    server = batch._server(batch._sandboxed(limits), limits.memory_mb)
     try:
         for _ in range(3):
-            assert batch._run_once(job, batch.Limits())["status"] == "invalid_notebook"
+            assert batch._run_once(job, limits)["status"] == "invalid_notebook"
         assert server.alive()
         allowed = set()
         if server.box:                                   # the slot's sandbox: bwrap, its init, the kernel server

@@ -105,9 +105,9 @@ def _env() -> dict:
 class ForkServer:
     """One ``rnn_course.worker --serve`` process: start() once, then run() one job at a time."""
 
-    def __init__(self, sandboxed: bool = False):
+    def __init__(self, sandboxed: bool = False, memory_mb: float | None = None):
         self.proc = None
-        self.sandboxed = sandboxed
+        self.sandboxed, self.memory_mb = sandboxed, memory_mb
         self.box: tuple = ()        # (init pid, server pid) of the slot's sandbox, for the limits
 
     def alive(self) -> bool:
@@ -115,7 +115,7 @@ class ForkServer:
 
     def start(self) -> None:
         self.proc = subprocess.Popen([sys.executable, "-m", "rnn_course.worker", "--serve"]
-                                     + (["sandbox"] if self.sandboxed else []),
+                                     + (["sandbox", str(self.memory_mb or 0)] if self.sandboxed else []),
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.DEVNULL, env=_env(), text=True,
                                      start_new_session=True)
@@ -134,12 +134,15 @@ class ForkServer:
             self.close()
             return None
 
-    def wait_done(self) -> None:
-        """Read the server's 'done' line for the child that just ended."""
+    def wait_done(self) -> bool:
+        """Read the server's 'done' line for the child that just ended: did the job's sandbox
+        hit its memory cgroup's limit?"""
         try:
-            self.proc.stdout.readline()
+            words = self.proc.stdout.readline().split()
+            return len(words) >= 3 and words[0] == "done" and int(words[2]) > 0
         except (OSError, ValueError):
             self.close()
+            return False
 
     def close(self) -> None:
         """Stop the server and wait until it and every process it started have exited."""
@@ -174,25 +177,27 @@ _servers: list = []
 _servers_lock = threading.Lock()
 
 
-def _server(sandboxed: bool = False) -> ForkServer | None:
+def _server(sandboxed: bool = False, memory_mb: float | None = None) -> ForkServer | None:
     if not sys.platform.startswith("linux"):     # macOS frameworks are not fork-safe; Windows has no fork
         return None
     old = getattr(_local, "server", None)
-    if old is not None and old.sandboxed != sandboxed:
+    if old is not None and (old.sandboxed, old.memory_mb) != (sandboxed, memory_mb):
         old.close()
         _local.server = None
     if getattr(_local, "server", None) is None:
-        _local.server = ForkServer(sandboxed)
+        _local.server = ForkServer(sandboxed, memory_mb)
         with _servers_lock:
             _servers.append(_local.server)
     return _local.server
 
 
 def close_servers() -> None:
+    from . import cgroup
     with _servers_lock:
         while _servers:
             _servers.pop().close()
     _local.server = None
+    cgroup.sweep()                      # memory cgroups of sandboxes that died with their server
 
 
 def run_job(job: dict, limits: Limits, retries: int = 1) -> dict:
@@ -236,10 +241,11 @@ def _run_once_inner(job: dict, limits: Limits, use_server: bool = True) -> dict:
     with tempfile.TemporaryDirectory(prefix="rnn-job-") as tmp:
         os.chmod(tmp, 0o700)
         jpath, rpath = Path(tmp) / "job.json", Path(tmp) / "result.json"
-        jpath.write_text(json.dumps(dict(job, cell_timeout=limits.cell_timeout, sandbox=sandboxed)))
+        jpath.write_text(json.dumps(dict(job, cell_timeout=limits.cell_timeout, sandbox=sandboxed,
+                                         memory_mb=limits.memory_mb)))
         logpath = Path(str(rpath) + ".log")
         t0 = time.monotonic()
-        server = _server(sandboxed) if use_server else None
+        server = _server(sandboxed, limits.memory_mb) if use_server else None
         pid = server.submit(jpath, rpath) if server is not None else None
         box = server.box if server is not None and pid is not None else ()
         proc = None
@@ -282,8 +288,8 @@ def _run_once_inner(job: dict, limits: Limits, use_server: bool = True) -> dict:
         _kill(pid, box)                                          # no stray kernels
         if proc is not None:
             proc.wait()
-        if server is not None:
-            server.wait_done()
+        if server is not None and server.wait_done() and not verdict:
+            verdict = ("memory", f"used more than {limits.memory_mb:.0f} MiB of memory")
         out = logpath.read_text("utf-8", "replace") if logpath.exists() else ""
         elapsed = time.monotonic() - t0
         if verdict:

@@ -7,7 +7,9 @@ this worker slot's sandboxed kernel server (rnn_course.zygote.SandboxServer), re
 every job and restarts it when it has died; without, it imports what every grading kernel imports
 (rnn_course.zygote) so each job can fork its kernel. For each job it writes
 ``<child pid> <sandbox init pid> <sandbox server pid>`` (0 0 without a sandbox), then
-``done <wait status>`` when the child has ended and the sandbox is clean. The parent
+``done <wait status> <OOM kills>`` when the child has ended and the sandbox is clean. With
+``--serve sandbox MiB`` the sandbox sits in a memory cgroup limited to MiB more than it holds
+at start (rnn_course.cgroup), where this machine has a writable one. The parent
 (rnn_course.batch) watches the child and the sandbox for the wall-clock and memory limits.
 """
 from __future__ import annotations
@@ -53,6 +55,13 @@ def invalid_result(stem: str, error) -> dict:
     return {"status": "invalid_notebook", "tasks": engine.zero_tasks(stem, msg), "message": msg, "notes": []}
 
 
+def memory_result(stem: str, memory_mb) -> dict:
+    """The verdict for a job whose sandbox hit its memory limit."""
+    from . import engine
+    msg = f"used more than {memory_mb:.0f} MiB of memory" if memory_mb else "used more memory than allowed"
+    return {"status": "memory", "tasks": engine.zero_tasks(stem, msg), "message": msg, "notes": []}
+
+
 def write_result(result: dict, rpath: str) -> None:
     """Write the result next to its final name, then rename it into place (never half a file)."""
     data = json.dumps(result)
@@ -72,8 +81,13 @@ def main(argv=None) -> int:
     job = json.loads(Path(argv[0]).read_text())
     if zygote._box is None and job.get("sandbox"):
         zygote._fresh_sandbox = True                    # a job of its own: its kernel under bwrap
+        zygote._memory_mb, zygote._fresh_cages = job.get("memory_mb"), []
     use_zygote_kernels()
     result = run(job)
+    for cage in zygote._fresh_cages or []:
+        if cage.oom_kills():
+            result = memory_result(job["stem"], job.get("memory_mb"))
+        cage.close()
     write_result(result, argv[1])
     return 0
 
@@ -85,14 +99,14 @@ def use_zygote_kernels() -> None:
     KernelProvisionerFactory.instance().default_provisioner_name = "rnn-course-zygote"
 
 
-def serve(sandboxed: bool = False) -> int:
+def serve(sandboxed: bool = False, memory_mb: float | None = None) -> int:
     from nbgrader.apps import NbGraderAPI  # noqa: F401 - imported once, shared by every child
 
     from . import engine, grading, nbconfig, prepare, zygote  # noqa: F401
 
     def start_box():
         try:
-            return zygote.SandboxServer()
+            return zygote.SandboxServer(memory_mb)
         except Exception:  # noqa: BLE001 - then each kernel starts under bwrap on its own
             return None
 
@@ -108,6 +122,7 @@ def serve(sandboxed: bool = False) -> int:
                 box.close()
             box = start_box()
         zygote._box = box
+        ooms = box.oom_kills() if box is not None else 0
         pid = os.fork()
         if pid == 0:                                    # the child: one job, then exit
             code = 1
@@ -132,8 +147,9 @@ def serve(sandboxed: bool = False) -> int:
         print(pid, box.init_pid if box else 0, box.server_pid if box else 0, flush=True)
         _, status = os.waitpid(pid, 0)
         if box is not None:
+            ooms = box.oom_kills() - ooms               # the job hit the sandbox's memory limit
             box.reset()                                 # nothing of the job outlives it
-        print(f"done {status}", flush=True)
+        print(f"done {status} {max(ooms, 0) if box is not None else 0}", flush=True)
     if box is not None:
         box.close()
     return 0
@@ -141,5 +157,6 @@ def serve(sandboxed: bool = False) -> int:
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--serve"]:
-        sys.exit(serve(sandboxed=sys.argv[2:3] == ["sandbox"]))
+        sys.exit(serve(sandboxed=sys.argv[2:3] == ["sandbox"],
+                       memory_mb=float(sys.argv[3]) if len(sys.argv) > 3 else None))
     sys.exit(main())

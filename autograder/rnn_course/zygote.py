@@ -207,6 +207,8 @@ def _is_ipykernel(cmd: list) -> bool:
 
 _box: "SandboxServer | None" = None    # this worker slot's sandbox (set in the fork server)
 _fresh_sandbox = False                  # a job in a fresh interpreter: run its kernel under bwrap
+_memory_mb: float | None = None         # ... in a memory cgroup of this size, where one can be made
+_fresh_cages: list | None = None        # ... kept here, for worker.main to read and remove
 
 
 class SandboxServer:
@@ -219,8 +221,9 @@ class SandboxServer:
     itself non-dumpable, so a kernel (same uid) cannot ptrace it or read its memory.
     """
 
-    def __init__(self):
+    def __init__(self, memory_mb: float | None = None):
         from . import sandbox
+        self.cage = None
         self.root = sandbox.scratch_root()
         r, w = os.pipe()
         self.proc = subprocess.Popen(sandbox.bwrap_argv(str(self.root)) + ["--info-fd", str(w), sys.executable,
@@ -240,6 +243,12 @@ class SandboxServer:
         if self.server_pid is None:
             self.close()
             raise RuntimeError("the sandboxed kernel server did not start")
+        if memory_mb:
+            self.cage = _cage(self.proc.pid, memory_mb)
+
+    def oom_kills(self) -> int:
+        """Processes of this sandbox the kernel's OOM killer has ended (its memory cgroup)."""
+        return self.cage.oom_kills() if self.cage is not None else 0
 
     def _host_pid(self, ns_pid: int, parent: int | None = None) -> int | None:
         """The host pid of the process that has ``ns_pid`` in the sandbox's PID namespace."""
@@ -319,7 +328,23 @@ class SandboxServer:
                 self.proc.kill()
                 self.proc.wait()
             self.proc = None
+        if self.cage is not None:
+            self.cage.close()
+            self.cage = None
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _cage(pid: int, memory_mb: float):
+    """Put bwrap ``pid`` and all it started in a memory cgroup of its own: a hard limit of
+    ``memory_mb`` on top of what the sandbox holds now (before any learner code runs)."""
+    from .cgroup import MemoryCage
+    cage = MemoryCage.create()
+    if cage is None:
+        return None
+    if not cage.add_tree(pid) or not cage.set_limit(cage.usage_mib() + memory_mb):
+        cage.close()
+        return None
+    return cage
 
 
 class SandboxedKernel:
@@ -402,6 +427,7 @@ def serve() -> int:
             break
         if req.get("reset"):
             _kill_all_but_me()
+            _empty(("/tmp", "/dev/shm"))                # the sandbox's tmpfs: nothing passes to the next job
             print("ok", flush=True)
             continue
         r, w = os.pipe()
@@ -472,6 +498,34 @@ def _drop_capabilities() -> None:
     _prctl(PR_SET_NO_NEW_PRIVS, 1)
 
 
+def _empty(folders) -> None:
+    """Delete everything in ``folders`` (the sandbox's private tmpfs mounts), whatever its mode."""
+    import shutil
+
+    def writable(func, path, _exc):
+        try:
+            os.chmod(os.path.dirname(path), 0o700)
+            os.chmod(path, 0o700)
+            func(path)
+        except OSError:
+            pass
+
+    for folder in folders:
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            continue
+        for name in names:
+            path = os.path.join(folder, name)
+            if os.path.isdir(path) and not os.path.islink(path):
+                shutil.rmtree(path, onerror=writable)
+            else:
+                try:
+                    os.unlink(path)
+                except OSError:
+                    pass
+
+
 def _kill_all_but_me() -> None:
     """Kill every process of this PID namespace except this one and its init; wait until gone."""
     try:
@@ -540,6 +594,10 @@ class ZygoteProvisioner(LocalProvisioner):
                 popen = subprocess.Popen(argv, env=sandbox.kernel_env(env, self.scratch), cwd=self.scratch,
                                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                          stderr=subprocess.DEVNULL, close_fds=True)
+                if _memory_mb and _fresh_cages is not None:     # the kernel has run no cell yet
+                    cage = _cage(popen.pid, _memory_mb)
+                    if cage is not None:
+                        _fresh_cages.append(cage)
                 self.process = SandboxedKernel(_find_kernel(popen), popen)
             self.pid = self.pgid = self.process.pid
             self.cwd = self.scratch
