@@ -278,7 +278,7 @@ def _run_once_inner(job: dict, limits: Limits, use_server: bool = True) -> dict:
                 mem = _tree_mem(ps, exact=True, box=box)
                 peak = max(peak, mem)
             if mem > limits.memory_mb:
-                verdict = ("memory", f"used more than {limits.memory_mb:.0f} MiB of memory")
+                verdict = ("memory", engine.memory_message(limits.memory_mb))
             elif time.monotonic() - t0 > limits.wall_timeout:
                 verdict = ("timeout", f"grading took longer than {limits.wall_timeout:.0f} s")
             if verdict:
@@ -289,7 +289,7 @@ def _run_once_inner(job: dict, limits: Limits, use_server: bool = True) -> dict:
         if proc is not None:
             proc.wait()
         if server is not None and server.wait_done() and not verdict:
-            verdict = ("memory", f"used more than {limits.memory_mb:.0f} MiB of memory")
+            verdict = ("memory", engine.memory_message(limits.memory_mb))
         out = logpath.read_text("utf-8", "replace") if logpath.exists() else ""
         elapsed = time.monotonic() - t0
         if verdict:

@@ -52,7 +52,7 @@ class MemoryCage:
         sweep()
         for version, parent in _own_groups():
             limit_file = "memory.limit_in_bytes" if version == "v1" else "memory.max"
-            if not (parent / limit_file).exists() and not (version == "v2" and parent.exists()):
+            if not parent.is_dir():
                 continue
             _seq += 1
             path = parent / f"rnn-course-{os.getpid()}-{_seq}"

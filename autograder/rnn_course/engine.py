@@ -33,6 +33,13 @@ from .paths import COURSE_ID, WORK
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 STATUSES = ("ok", "tampered", "timeout", "memory", "kernel_died", "invalid_notebook", "missing", "error")
+
+
+def memory_message(memory_mb: float | None) -> str:
+    """The reason given for the verdict ``memory`` (the poll's and the memory cgroup's)."""
+    return f"used more than {memory_mb:.0f} MiB of memory" if memory_mb else "used more memory than allowed"
+
+
 STUDENT = "learner"            # the learner's id inside the private tree (any folder name works)
 COURSE_ERRORS = ("CheckError", "GradingIntegrityError")
 HIDDEN_BLOCK = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)

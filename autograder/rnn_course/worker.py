@@ -58,7 +58,7 @@ def invalid_result(stem: str, error) -> dict:
 def memory_result(stem: str, memory_mb) -> dict:
     """The verdict for a job whose sandbox hit its memory limit."""
     from . import engine
-    msg = f"used more than {memory_mb:.0f} MiB of memory" if memory_mb else "used more memory than allowed"
+    msg = engine.memory_message(memory_mb)
     return {"status": "memory", "tasks": engine.zero_tasks(stem, msg), "message": msg, "notes": []}
 
 
