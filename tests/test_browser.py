@@ -101,15 +101,41 @@ def page(lab):
             browser.close()
 
 
+_opened = [0]
+
+
 def _open(pg, lab, name):
+    """Open one notebook in a workspace of its own (`?reset`): the Lab restores none of the
+    notebooks an earlier test left open, nor a dialog of theirs."""
     base, token = lab
-    pg.goto(f"{base}/lab/tree/{name}?token={token}")
+    _opened[0] += 1
+    pg.goto(f"{base}/lab/workspaces/t{_opened[0]}/tree/{name}?reset&token={token}")
     pg.wait_for_selector(".jp-NotebookPanel:visible .jp-Cell", state="visible")
     pg.wait_for_selector(".jp-Notebook-ExecutionIndicator, .jp-Toolbar", state="attached")
     time.sleep(1.5)                                       # the kernel settles
 
 
+def _dismiss_dialogs(pg):
+    """A dialog left open (the Lab's, not the notebook's) would swallow every click: record its
+    text in tests/artifacts/dialogs.txt, print it, and answer it with its default button."""
+    for _ in range(3):
+        dialog = pg.locator(".jp-Dialog")
+        if dialog.count() == 0 or not dialog.first.is_visible():
+            return
+        text = " ".join(dialog.first.inner_text().split())
+        print(f"browser test: dismissing a dialog: {text!r}")
+        with open(ART / "dialogs.txt", "a") as fh:
+            fh.write(text + "\n")
+        accept = dialog.first.locator("button.jp-mod-accept")
+        if accept.count():
+            accept.first.click()
+        else:
+            pg.keyboard.press("Escape")
+        time.sleep(0.5)
+
+
 def _run_all(pg):
+    _dismiss_dialogs(pg)
     pg.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
     pg.locator(".lm-Menu-itemLabel").filter(has_text=re.compile(r"^\s*Run All Cells\s*$")).first.click()
 
@@ -218,6 +244,7 @@ def test_mock_interview_completes_a_question(page):
         if attempt < 2:
             _run_all(pg)
         else:                            # then the same command, sent to the Lab directly
+            _dismiss_dialogs(pg)
             pg.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
         try:
             pg.wait_for_function(started, timeout=15_000)

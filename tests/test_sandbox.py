@@ -503,10 +503,13 @@ def test_a_memory_cage_ends_what_outgrows_it():
     try:
         assert cage.add_tree(hog.pid)
         assert cage.set_limit(cage.usage_mib() + 100)
-        before = cage.oom_kills()
+        before, hits = cage.oom_kills(), cage.limit_hits()
         out, _ = hog.communicate("go\n", timeout=60)
         assert hog.returncode == -9 and "survived" not in out
         assert cage.oom_kills() == before + 1
+        assert cage.limit_hits() >= hits + 2          # the kill, and the peak at the limit
+        cage.reset_peak()
+        assert cage.limit_hits() == before + 1        # a new peak: only the kill is left
     finally:
         hog.kill()
         hog.wait()

@@ -4,7 +4,7 @@ The batch's memory watch (rnn_course.batch) polls the job's processes every 50 m
 they hold. What no process holds -- files in the sandbox's tmpfs ``/tmp`` or ``/dev/shm``, a
 burst faster than one poll -- it cannot see. A cgroup can: the kernel charges every page of the
 sandbox's processes to it (tmpfs pages included) and, at the limit, the OOM killer ends a process
-inside it, never one of the grader. ``oom_kills()`` tells the grader that it happened, so the job
+inside it, never one of the grader. ``limit_hits()`` tells the grader that the limit was reached, so the job
 gets the verdict ``memory``.
 
 Both layouts work: cgroup v1 (``/sys/fs/cgroup/memory/<own group>``) and v2 (the unified
@@ -129,6 +129,35 @@ class MemoryCage:
         except (OSError, ValueError):
             pass
         return 0                  # (kernels before 4.13 do not count: the verdict is then kernel_died)
+
+    def limit_hits(self) -> int:
+        """How often the group has reached its limit since ``reset_peak()``: OOM kills, plus one
+        when usage reached the limit (v1: the peak ``memory.max_usage_in_bytes``; v2: the ``max``
+        event count). A job that reached its limit gets the verdict ``memory`` even where the
+        kernel, reclaiming page cache, has not killed anything yet when the job ends (a busy
+        machine thrashes a while before it kills)."""
+        hits = self.oom_kills()
+        try:
+            if self.version == "v1":
+                peak = int((self.path / "memory.max_usage_in_bytes").read_text())
+                limit = int((self.path / "memory.limit_in_bytes").read_text())
+                hits += int(peak >= limit - 2**20)
+            else:
+                for line in (self.path / "memory.events").read_text().splitlines():
+                    key, _, value = line.partition(" ")
+                    if key == "max":
+                        hits += int(value)
+        except (OSError, ValueError):
+            pass
+        return hits
+
+    def reset_peak(self) -> None:
+        """Start a new peak (v1): the next ``limit_hits()`` counts only what happens from now."""
+        if self.version == "v1":
+            try:
+                (self.path / "memory.max_usage_in_bytes").write_text("0")
+            except OSError:
+                pass
 
     def close(self) -> None:
         """Remove the group (once its processes are gone; a few tries while they exit)."""

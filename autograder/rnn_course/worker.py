@@ -85,7 +85,7 @@ def main(argv=None) -> int:
     use_zygote_kernels()
     result = run(job)
     for cage in zygote._fresh_cages or []:
-        if cage.oom_kills():
+        if cage.limit_hits():
             result = memory_result(job["stem"], job.get("memory_mb"))
         cage.close()
     write_result(result, argv[1])
@@ -122,7 +122,9 @@ def serve(sandboxed: bool = False, memory_mb: float | None = None) -> int:
                 box.close()
             box = start_box()
         zygote._box = box
-        ooms = box.oom_kills() if box is not None else 0
+        if box is not None:
+            box.reset_peak()                            # the limit is counted per job
+        ooms = box.limit_hits() if box is not None else 0
         pid = os.fork()
         if pid == 0:                                    # the child: one job, then exit
             code = 1
@@ -147,7 +149,7 @@ def serve(sandboxed: bool = False, memory_mb: float | None = None) -> int:
         print(pid, box.init_pid if box else 0, box.server_pid if box else 0, flush=True)
         _, status = os.waitpid(pid, 0)
         if box is not None:
-            ooms = box.oom_kills() - ooms               # the job hit the sandbox's memory limit
+            ooms = box.limit_hits() - ooms               # the job hit the sandbox's memory limit
             box.reset()                                 # nothing of the job outlives it
         print(f"done {status} {max(ooms, 0) if box is not None else 0}", flush=True)
     if box is not None:

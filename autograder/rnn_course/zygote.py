@@ -246,9 +246,13 @@ class SandboxServer:
         if memory_mb:
             self.cage = _cage(self.proc.pid, memory_mb)
 
-    def oom_kills(self) -> int:
-        """Processes of this sandbox the kernel's OOM killer has ended (its memory cgroup)."""
-        return self.cage.oom_kills() if self.cage is not None else 0
+    def limit_hits(self) -> int:
+        """How often this sandbox reached its memory cgroup's limit (OOM kills included)."""
+        return self.cage.limit_hits() if self.cage is not None else 0
+
+    def reset_peak(self) -> None:
+        if self.cage is not None:
+            self.cage.reset_peak()
 
     def _host_pid(self, ns_pid: int, parent: int | None = None) -> int | None:
         """The host pid of the process that has ``ns_pid`` in the sandbox's PID namespace."""
