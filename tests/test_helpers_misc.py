@@ -27,6 +27,9 @@ def test_seed_everything_is_deterministic():
     a = (np.random.rand(), torch.rand(1).item())
     seed_everything(3)
     assert a == (np.random.rand(), torch.rand(1).item())
+    # torch's deterministic algorithms, warn-only (as torch.use_deterministic_algorithms sets them)
+    assert torch.are_deterministic_algorithms_enabled()
+    assert torch.is_deterministic_algorithms_warn_only_enabled()
 
 
 def test_generators_are_reproducible_and_correct():
