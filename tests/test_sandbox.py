@@ -182,18 +182,22 @@ time.sleep(3)
 
 DETACHED_MEMORY = r'''
 import os, sys, time
+_r, _w = os.pipe()
 if os.fork() == 0:
     os.setsid()
     if os.fork() == 0:
+        os.close(_r)
         _hog = []
         for _ in range(34):                    # 3.4 GB, 100 MB at a time, held
             _hog.append(bytearray(b"x") * (100 * 2**20))
-            time.sleep(0.05)
+        os.write(_w, b"full")
         time.sleep(60)
         os._exit(0)
     os._exit(0)
+os.close(_w)
 os.wait()
-time.sleep(15)
+os.read(_r, 4)                                 # until the hog holds it all, or is killed (end of file):
+time.sleep(1)                                  # however slowly a busy machine hands out pages
 '''
 
 # --- reaching others ------------------------------------------------------------------------
@@ -376,7 +380,7 @@ def graded(tmp_path_factory):
         else:
             nbformat.write(make(), path)
     before = {str(p): (p.read_bytes(), p.stat().st_mtime_ns) for p in [victim, *canaries]}
-    limits = Limits(cell_timeout=20, wall_timeout=200, memory_mb=2500)
+    limits = Limits(cell_timeout=20, wall_timeout=200, memory_mb=1000)   # honest jobs here peak near 250 MiB
     try:
         results = grade_folder(folder, limits, n_jobs=2, stems=[STEM], progress=False)
     finally:
@@ -419,7 +423,8 @@ def test_verdict_and_score(graded, learner):
     _, expect_status, expect = graded["cases"][learner]
     r = graded["results"][learner]
     if expect_status is not None:
-        assert r["status"] == expect_status, (r["status"], r.get("message"), r.get("log", "")[-1500:])
+        assert r["status"] == expect_status, (r["status"], r.get("message"), r.get("seconds"), r.get("peak_mb"),
+                                              r.get("notes"), r.get("log", "")[-1500:])
     auto = {t["task"]: t for t in r["tasks"] if not t["manual"]}
     gradekit.assert_scores(auto, expect)
 
