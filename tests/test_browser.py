@@ -8,6 +8,7 @@ answers, the course index opens. Screenshots go to tests/artifacts/ (git-ignored
 """
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import secrets
@@ -101,15 +102,14 @@ def page(lab):
             browser.close()
 
 
-_opened = [0]
+_workspaces = itertools.count(1)
 
 
 def _open(pg, lab, name):
     """Open one notebook in a workspace of its own (`?reset`): the Lab restores none of the
     notebooks an earlier test left open, nor a dialog of theirs."""
     base, token = lab
-    _opened[0] += 1
-    pg.goto(f"{base}/lab/workspaces/t{_opened[0]}/tree/{name}?reset&token={token}")
+    pg.goto(f"{base}/lab/workspaces/t{next(_workspaces)}/tree/{name}?reset&token={token}")
     pg.wait_for_selector(".jp-NotebookPanel:visible .jp-Cell", state="visible")
     pg.wait_for_selector(".jp-Notebook-ExecutionIndicator, .jp-Toolbar", state="attached")
     time.sleep(1.5)                                       # the kernel settles

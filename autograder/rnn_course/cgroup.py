@@ -4,8 +4,8 @@ The batch's memory watch (rnn_course.batch) polls the job's processes every 50 m
 they hold. What no process holds -- files in the sandbox's tmpfs ``/tmp`` or ``/dev/shm``, a
 burst faster than one poll -- it cannot see. A cgroup can: the kernel charges every page of the
 sandbox's processes to it (tmpfs pages included) and, at the limit, the OOM killer ends a process
-inside it, never one of the grader. ``limit_hits()`` tells the grader that the limit was reached, so the job
-gets the verdict ``memory``.
+inside it, never one of the grader. ``limit_hits()`` tells the grader that the limit was reached,
+so the job gets the verdict ``memory``.
 
 Both layouts work: cgroup v1 (``/sys/fs/cgroup/memory/<own group>``) and v2 (the unified
 ``/sys/fs/cgroup/<own group>``, where the group must delegate the memory controller). Where
@@ -38,7 +38,7 @@ def _own_groups() -> list[tuple[str, Path]]:
 
 
 class MemoryCage:
-    """One memory cgroup: ``add_tree(pid)``, ``set_limit(mib)``, ``oom_kills()``, ``close()``."""
+    """One memory cgroup: ``add_tree(pid)``, ``set_limit(mib)``, ``limit_hits()``, ``close()``."""
 
     def __init__(self, version: str, path: Path):
         self.version, self.path = version, path

@@ -7,7 +7,7 @@ this worker slot's sandboxed kernel server (rnn_course.zygote.SandboxServer), re
 every job and restarts it when it has died; without, it imports what every grading kernel imports
 (rnn_course.zygote) so each job can fork its kernel. For each job it writes
 ``<child pid> <sandbox init pid> <sandbox server pid>`` (0 0 without a sandbox), then
-``done <wait status> <OOM kills>`` when the child has ended and the sandbox is clean. With
+``done <wait status> <memory-limit hits>`` when the child has ended and the sandbox is clean. With
 ``--serve sandbox MiB`` the sandbox sits in a memory cgroup limited to MiB more than it holds
 at start (rnn_course.cgroup), where this machine has a writable one. The parent
 (rnn_course.batch) watches the child and the sandbox for the wall-clock and memory limits.
@@ -124,7 +124,7 @@ def serve(sandboxed: bool = False, memory_mb: float | None = None) -> int:
         zygote._box = box
         if box is not None:
             box.reset_peak()                            # the limit is counted per job
-        ooms = box.limit_hits() if box is not None else 0
+        hits = box.limit_hits() if box is not None else 0
         pid = os.fork()
         if pid == 0:                                    # the child: one job, then exit
             code = 1
@@ -149,9 +149,9 @@ def serve(sandboxed: bool = False, memory_mb: float | None = None) -> int:
         print(pid, box.init_pid if box else 0, box.server_pid if box else 0, flush=True)
         _, status = os.waitpid(pid, 0)
         if box is not None:
-            ooms = box.limit_hits() - ooms               # the job hit the sandbox's memory limit
+            hits = box.limit_hits() - hits              # the job reached the sandbox's memory limit
             box.reset()                                 # nothing of the job outlives it
-        print(f"done {status} {max(ooms, 0) if box is not None else 0}", flush=True)
+        print(f"done {status} {max(hits, 0) if box is not None else 0}", flush=True)
     if box is not None:
         box.close()
     return 0
