@@ -99,3 +99,38 @@ def test_measure():
     assert measure.nbytes(np.zeros(10), [torch.zeros(4)]) == 80 + 16
     assert measure.time_call(lambda: None, repeat=3) >= 0
     assert measure.peak_rss_mib() > 10
+
+
+@pytest.mark.parametrize("lr,schedule", [(0.01, False), (0.05, True)])
+def test_adam_matches_torch_adam(lr, schedule):
+    """helpers.training.Adam takes exactly torch.optim.Adam's steps (CPU, default settings),
+    including a learning rate changed between steps and a parameter without a gradient."""
+    from helpers.training import Adam
+
+    def model():
+        torch.manual_seed(0)
+        net = torch.nn.Sequential(torch.nn.Linear(5, 7), torch.nn.Tanh(), torch.nn.Linear(7, 3))
+        net.add_module("unused", torch.nn.Linear(2, 2))              # never gets a gradient
+        return net
+
+    ours, ref = model(), model()
+    opt_ours, opt_ref = Adam(ours.parameters(), lr=lr), torch.optim.Adam(ref.parameters(), lr=lr)
+    g = torch.Generator().manual_seed(1)
+    for step in range(25):
+        x, y = torch.randn(8, 5, generator=g), torch.randn(8, 3, generator=g)
+        if schedule and step == 10:
+            opt_ours.lr = lr / 2
+            opt_ref.param_groups[0]["lr"] = lr / 2
+        for net, opt in ((ours, opt_ours), (ref, opt_ref)):
+            opt.zero_grad()
+            ((net[:3](x) - y) ** 2).mean().backward()
+            opt.step()
+    for a, b in zip(ours.parameters(), ref.parameters()):
+        assert torch.allclose(a, b, rtol=0, atol=1e-7), (a - b).abs().max()
+    assert not torch.equal(ours[0].weight, model()[0].weight)       # it did train
+
+
+def test_adam_refuses_no_parameters():
+    from helpers.training import Adam
+    with pytest.raises(ValueError, match="no parameters"):
+        Adam([torch.zeros(2)])
