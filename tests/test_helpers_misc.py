@@ -134,3 +134,19 @@ def test_adam_refuses_no_parameters():
     from helpers.training import Adam
     with pytest.raises(ValueError, match="no parameters"):
         Adam([torch.zeros(2)])
+
+
+@pytest.mark.parametrize("total,max_lr", [(208, 0.02), (100, 0.1), (37, 0.003)])
+def test_one_cycle_matches_torch_one_cycle_lr(total, max_lr):
+    """helpers.training.one_cycle gives torch's OneCycleLR learning rate and Adam beta1 at every
+    update, to the last bit."""
+    from helpers.training import one_cycle
+    opt = torch.optim.Adam([torch.nn.Parameter(torch.zeros(1))], lr=max_lr)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=max_lr, total_steps=total)
+    for step in range(total):
+        group = opt.param_groups[0]
+        assert one_cycle(step, total, max_lr) == (group["lr"], group["betas"][0]), step
+        opt.step()
+        sched.step()
+    with pytest.raises(ValueError):
+        one_cycle(total, total, max_lr)

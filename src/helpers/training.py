@@ -1,6 +1,8 @@
 """A small, seeded training loop with a progress bar, and Adam without torch's compiler import."""
 from __future__ import annotations
 
+import math
+
 import torch
 from tqdm.auto import tqdm
 
@@ -72,6 +74,32 @@ class Adam:
             m.lerp_(p.grad, 1 - b1)                                   # m = b1 m + (1 - b1) g
             v.mul_(b2).addcmul_(p.grad, p.grad, value=1 - b2)         # v = b2 v + (1 - b2) g^2
             p.addcdiv_(m, (v.sqrt() / correction2).add_(self.eps), value=-step_size)
+
+
+def one_cycle(step: int, total_steps: int, max_lr: float, pct_start: float = 0.3, div_factor: float = 25.0,
+              final_div_factor: float = 1e4, momenta: tuple = (0.85, 0.95)) -> tuple[float, float]:
+    """torch.optim.lr_scheduler.OneCycleLR's default schedule, as (lr, beta1) for update ``step``.
+
+    step: 0 .. total_steps - 1 (the update about to be taken). Warm up from max_lr / div_factor to
+    max_lr over pct_start of the run while beta1 falls from momenta[1] to momenta[0], then anneal
+    (cosine) to max_lr / div_factor / final_div_factor while beta1 rises again. The same floats as
+    torch's scheduler (tests/test_helpers_misc.py); use with Adam: ``opt.lr, b1 = one_cycle(...)``.
+    """
+    if not 0 <= step < total_steps:
+        raise ValueError(f"step {step} outside 0 .. {total_steps - 1}")
+    initial = max_lr / div_factor
+    low, high = momenta
+    warm_end = float(pct_start * total_steps) - 1
+    if step <= warm_end:                                           # phase 1: warm up
+        pct = step / warm_end
+        lrs, betas = (initial, max_lr), (high, low)
+    else:                                                          # phase 2: anneal
+        pct = (step - warm_end) / ((total_steps - 1) - warm_end)
+        lrs, betas = (max_lr, initial / final_div_factor), (low, high)
+
+    def cos(a, b):
+        return b + (a - b) / 2.0 * (math.cos(math.pi * pct) + 1)
+    return cos(*lrs), cos(*betas)
 
 
 @torch.no_grad()
