@@ -24,7 +24,8 @@ lab: install
 	@$(VENV)/bin/rnn-course lab --port $(PORT)
 
 # Everything: helper unit tests, variants, experiments, nbgrader round trips, CLI, and nbval
-# over solutions/ (in parallel, whole files per worker).
+# over solutions/ (in parallel: whole files per worker, test_variants.py one notebook at a time,
+# see tests/conftest.py).
 # `make test NB=06`: the maintainer's fast path, everything that concerns one notebook
 # (structure, variants, experiment, nbval, nbgrader round trip, released cells).
 NB ?=
