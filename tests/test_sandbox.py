@@ -380,7 +380,7 @@ def graded(tmp_path_factory):
         else:
             nbformat.write(make(), path)
     before = {str(p): (p.read_bytes(), p.stat().st_mtime_ns) for p in [victim, *canaries]}
-    limits = Limits(cell_timeout=20, wall_timeout=200, memory_mb=1000)   # honest jobs here peak near 250 MiB
+    limits = Limits(cell_timeout=12, wall_timeout=200, memory_mb=1000)   # honest jobs here peak near 250 MiB
     try:
         results = grade_folder(folder, limits, n_jobs=2, stems=[STEM], progress=False)
     finally:
