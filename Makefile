@@ -10,10 +10,11 @@ ROOT_FLAG := $(shell [ "$$(id -u)" = "0" ] && echo --allow-root)
 .PHONY: install lab test release bench clean browser sandbox
 
 $(STAMP): pyproject.toml
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test]"
-	@touch $(STAMP)
+	@t0=$$(date +%s); \
+	  { test -x $(PY) || $(PYTHON) -m venv $(VENV); } && \
+	  $(PY) -m pip install --quiet --upgrade pip && \
+	  $(PY) -m pip install --quiet -e ".[test]" && \
+	  touch $(STAMP) && echo "time: install $$(( $$(date +%s) - t0 )) s"
 
 install: $(STAMP)
 
@@ -44,16 +45,18 @@ endif
 # The browser test drives Debian's chromium (playwright's own browser download does not work
 # offline). Installed when missing and we are root (CI); otherwise the browser test says how.
 browser:
-	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1 && \
+	@t0=$$(date +%s); command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1 && \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) ; } || \
-	  echo "note: chromium not installed; the browser test will be skipped (sudo apt-get install chromium)"
+	  echo "note: chromium not installed; the browser test will be skipped (sudo apt-get install chromium)"; \
+	  echo "time: chromium check/install $$(( $$(date +%s) - t0 )) s"
 
 # Grading kernels run under Debian's bubblewrap (autograder/README.md, "The sandbox"). Installed
 # when missing and we are root with apt-get (CI); otherwise grading runs unsandboxed and says so.
 sandbox:
-	@command -v bwrap >/dev/null 2>&1 || { [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1 && \
+	@t0=$$(date +%s); command -v bwrap >/dev/null 2>&1 || { [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1 && \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null) ; } || \
-	  echo "note: bubblewrap not installed; grading kernels will run unsandboxed (sudo apt-get install bubblewrap)"
+	  echo "note: bubblewrap not installed; grading kernels will run unsandboxed (sudo apt-get install bubblewrap)"; \
+	  echo "time: bubblewrap check/install $$(( $$(date +%s) - t0 )) s"
 
 release: install
 	$(VENV)/bin/rnn-course release
