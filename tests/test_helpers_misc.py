@@ -130,10 +130,17 @@ def test_adam_matches_torch_adam(lr, schedule):
     assert not torch.equal(ours[0].weight, model()[0].weight)       # it did train
 
 
-def test_adam_refuses_no_parameters():
+def test_adam_refuses_no_parameters_and_zero_grad_takes_torchs_argument():
     from helpers.training import Adam
     with pytest.raises(ValueError, match="no parameters"):
         Adam([torch.zeros(2)])
+    w = torch.nn.Parameter(torch.ones(3))
+    opt = Adam([w])
+    (2 * w).sum().backward()
+    opt.zero_grad(set_to_none=False)
+    assert torch.equal(w.grad, torch.zeros(3))
+    opt.zero_grad()
+    assert w.grad is None
 
 
 @pytest.mark.parametrize("total,max_lr", [(208, 0.02), (100, 0.1), (37, 0.003)])

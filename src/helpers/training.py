@@ -58,9 +58,13 @@ class Adam:
         self.m = [torch.zeros_like(p) for p in self.params]      # first moment
         self.v = [torch.zeros_like(p) for p in self.params]      # second moment
 
-    def zero_grad(self) -> None:
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """As torch's: drop the gradients (or fill them with zeros when set_to_none=False)."""
         for p in self.params:
-            p.grad = None
+            if set_to_none or p.grad is None:
+                p.grad = None
+            else:
+                p.grad.zero_()
 
     @torch.no_grad()
     def step(self) -> None:
