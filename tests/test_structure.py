@@ -148,18 +148,25 @@ def _names(src: str) -> tuple[set, set]:
 
 
 @pytest.mark.parametrize("stem", STEMS)
-def test_no_graded_cell_depends_on_an_experiment_cell(stem):
-    """Grading and the self-grade cell skip experiment cells: no solution or test cell may read a
-    name that only an experiment cell defines."""
-    nb = nbformat.read(nbharness.solution_path(stem), as_version=4)
-    code = [c for c in nb.cells if c.cell_type == "code"]
-    from_experiments, elsewhere = set(), set()
-    for c in code:
-        bound, _ = _names(c.source)
-        (from_experiments if nbharness.is_experiment(c) else elsewhere).update(bound)
-    only_exp = from_experiments - elsewhere
-    for c in code:
-        if nbharness.is_experiment(c) or not nbharness.nbg(c):
-            continue
-        used = _names(c.source)[1] & only_exp
-        assert not used, f"{nbharness.nbg(c).get('grade_id')} reads {sorted(used)}, defined only in experiment cells"
+def test_no_graded_cell_depends_on_a_cell_grading_skips(stem):
+    """Grading runs a notebook without its experiment cells and the release's own self-grade
+    cells (rnn_course.engine.skipped_in_grading), and the self-grade cell never runs experiments:
+    no solution or test cell may read a name that only such a cell defines, in the solution
+    notebook (the reference code) or in the released one (what learners have)."""
+    from rnn_course.engine import skipped_in_grading
+    released = nbharness.ROOT / "course" / f"{stem}.ipynb"
+    for path in (nbharness.solution_path(stem), released):
+        nb = nbformat.read(path, as_version=4)
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        assert any(skipped_in_grading(c) for c in code), f"{path.name}: nothing for grading to skip?"
+        skipped, elsewhere = set(), set()
+        for c in code:
+            bound, _ = _names(c.source)
+            (skipped if skipped_in_grading(c) else elsewhere).update(bound)
+        only_skipped = skipped - elsewhere
+        for c in code:
+            if skipped_in_grading(c) or not nbharness.nbg(c):
+                continue
+            used = _names(c.source)[1] & only_skipped
+            assert not used, (f"{path.parent.name}/{path.name}: {nbharness.nbg(c).get('grade_id')} reads "
+                              f"{sorted(used)}, defined only in cells grading skips")

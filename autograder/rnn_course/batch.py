@@ -161,20 +161,57 @@ class ForkServer:
                 self.proc.stdout.close()
             except OSError:
                 pass
-            _, alive = psutil.wait_procs(procs, timeout=10)
+            alive = _wait_gone(procs, 10)
             for p in alive:
                 try:
                     p.kill()
                 except psutil.Error:
                     pass
-            psutil.wait_procs(alive, timeout=5)
+            _wait_gone(alive, 5)
             self.proc = None
             self.box = ()
+
+
+def _wait_gone(procs: list, timeout: float) -> list:
+    """Wait until every process has exited; those still running after ``timeout``. An exited
+    process counts as gone even before it is reaped (the sandbox's processes are orphans, reaped
+    by the machine's init, on some machines only every second or two)."""
+    def running(p):
+        try:
+            return p.status() != psutil.STATUS_ZOMBIE
+        except psutil.Error:
+            return False
+    deadline = time.monotonic() + timeout
+    alive = [p for p in procs if running(p)]
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.02)
+        alive = [p for p in alive if running(p)]
+    return alive
 
 
 _local = threading.local()
 _servers: list = []
 _servers_lock = threading.Lock()
+
+
+_spares: list = []                  # started by prestart(), not yet taken by a worker thread
+
+
+def prestart(limits: Limits, n: int = 1) -> None:
+    """Start ``n`` fork servers now, so their imports and sandbox start overlap with the
+    caller's own preparation (fingerprints, job files); worker threads take them first."""
+    if not sys.platform.startswith("linux"):
+        return
+    sandboxed = _sandboxed(limits)
+    with _servers_lock:
+        for _ in range(max(0, n)):
+            server = ForkServer(sandboxed, limits.memory_mb)
+            try:
+                server.start()
+            except OSError:
+                return
+            _spares.append(server)
+            _servers.append(server)
 
 
 def _server(sandboxed: bool = False, memory_mb: float | None = None) -> ForkServer | None:
@@ -185,15 +222,21 @@ def _server(sandboxed: bool = False, memory_mb: float | None = None) -> ForkServ
         old.close()
         _local.server = None
     if getattr(_local, "server", None) is None:
-        _local.server = ForkServer(sandboxed, memory_mb)
         with _servers_lock:
-            _servers.append(_local.server)
+            spare = next((x for x in _spares if (x.sandboxed, x.memory_mb) == (sandboxed, memory_mb)), None)
+            if spare is not None:
+                _spares.remove(spare)
+                _local.server = spare
+            else:
+                _local.server = ForkServer(sandboxed, memory_mb)
+                _servers.append(_local.server)
     return _local.server
 
 
 def close_servers() -> None:
     from . import cgroup
     with _servers_lock:
+        _spares.clear()
         while _servers:
             _servers.pop().close()
     _local.server = None

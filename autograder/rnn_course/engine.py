@@ -220,9 +220,10 @@ def grade_prepared(nb: nbformat.NotebookNode, stem: str, learner: str, fingerpri
         (tmp / "source" / stem).mkdir(parents=True)
         sub_dir = tmp / "submitted" / STUDENT / stem      # a fixed id: no glob or quoting issue
         sub_dir.mkdir(parents=True)
-        nbformat.write(skip_experiments(nb), sub_dir / f"{stem}.ipynb")
+        nbformat.write(grading_notebook(nb), sub_dir / f"{stem}.ipynb")
         cfg = tree_config(tmp, cell_timeout)
         cfg.NbGrader.logfile = ""
+        cfg.AsyncKernelManager.client_factory = "rnn_course.zygote.GradingKernelClient"
         tokens: dict = {}
         hidden = _inject(cfg.CourseDirectory.db_url, stem, tokens, fingerprints)
         redactor = Redactor(hidden, _public_text(stem))
@@ -271,12 +272,22 @@ def is_experiment(cell) -> bool:
     return "experiment" in cell.get("metadata", {}).get("tags", []) and not cell.get("metadata", {}).get("nbgrader")
 
 
-def skip_experiments(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """The notebook without its experiment cells: training runs, timings and plots are not
-    needed to grade (tests/test_structure.py proves no graded or test cell depends on them)."""
+def skipped_in_grading(cell) -> bool:
+    """An experiment cell, or a code cell the release adds for the learner (the model answer and
+    self-assessment, the self-grade run): nothing graded reads what they define."""
+    from .versions import is_course_cell
+    if cell.get("metadata", {}).get("nbgrader"):
+        return False
+    return is_experiment(cell) or (cell.get("cell_type") == "code" and is_course_cell(cell))
+
+
+def grading_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The notebook as graded: without the cells ``skipped_in_grading`` (training runs, timings,
+    plots, the course's own self-grade cells); tests/test_structure.py proves no graded or test
+    cell depends on them."""
     import copy
     out = copy.deepcopy(nb)
-    out.cells = [c for c in out.cells if not is_experiment(c)]
+    out.cells = [c for c in out.cells if not skipped_in_grading(c)]
     return out
 
 

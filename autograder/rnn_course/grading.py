@@ -1,10 +1,11 @@
 """High-level grading: one learner notebook (check) or a folder of submissions (grade)."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from . import engine, guard, manifest
-from .batch import Limits, close_servers, run_job, run_jobs
+from .batch import Limits, close_servers, prestart, run_job, run_jobs
 from .paths import COURSE, resolve_stem, solution_stems
 from .release import ensure_gradebook, released_path
 
@@ -83,8 +84,10 @@ def make_job(path: Path, stem: str, learner: str, fingerprints: dict, keep: Path
 def check(target: str, limits: Limits | None = None, learner: str = "me") -> dict:
     path, stem = locate(target)
     ensure_gradebook([stem])
+    limits = limits or Limits()
     try:
-        return run_job(make_job(path, stem, learner, guard.fingerprints()), limits or Limits())
+        prestart(limits)                                # starts while the fingerprints are taken
+        return run_job(make_job(path, stem, learner, guard.fingerprints()), limits)
     finally:
         close_servers()
 
@@ -166,30 +169,37 @@ def grade_folder(folder: Path, limits: Limits | None = None, n_jobs: int | None 
         raise NoSubmissions(f"no learner folder in {folder} holds any of {', '.join(stems)} "
                             "(expected <learner>/<NN_name>.ipynb)")
     ensure_gradebook(stems)
-    fps = guard.fingerprints()
-    jobs, slots, results, paths = [], [], [], []
-    for learner in learners:
-        for stem in stems:
-            nb = folder / learner / f"{stem}.ipynb"
-            if nb.exists():
-                slots.append(len(results))
-                results.append(None)
-                paths.append(nb)
-                jobs.append(make_job(nb, stem, learner, fps))
-            else:
-                res = missing_result(learner, stem)
-                stray = _stray(folder / learner, stems)
-                if stray:
-                    res["message"] += stray
-                    for t in res["tasks"]:
-                        if not t["manual"]:
-                            t["reason"] = res["message"]
-                results.append(capture_answers(res, None))
-    if cluster:
-        from . import cluster as on_cluster
-        graded = on_cluster.run_jobs(jobs, limits or Limits(), cluster, progress)
-    else:
-        graded = run_jobs(jobs, limits or Limits(), n_jobs, progress)
+    n_submitted = sum((folder / learner / f"{stem}.ipynb").exists() for learner in learners for stem in stems)
+    if not cluster:
+        prestart(limits or Limits(), min(n_submitted, max(1, n_jobs or os.cpu_count() or 1)))
+    try:
+        fps = guard.fingerprints()
+        jobs, slots, results, paths = [], [], [], []
+        for learner in learners:
+            for stem in stems:
+                nb = folder / learner / f"{stem}.ipynb"
+                if nb.exists():
+                    slots.append(len(results))
+                    results.append(None)
+                    paths.append(nb)
+                    jobs.append(make_job(nb, stem, learner, fps))
+                else:
+                    res = missing_result(learner, stem)
+                    stray = _stray(folder / learner, stems)
+                    if stray:
+                        res["message"] += stray
+                        for t in res["tasks"]:
+                            if not t["manual"]:
+                                t["reason"] = res["message"]
+                    results.append(capture_answers(res, None))
+        if cluster:
+            from . import cluster as on_cluster
+            graded = on_cluster.run_jobs(jobs, limits or Limits(), cluster, progress)
+        else:
+            graded = run_jobs(jobs, limits or Limits(), n_jobs, progress)
+    except BaseException:
+        close_servers()                                 # the prestarted servers
+        raise
     for slot, nb, res in zip(slots, paths, graded):
         results[slot] = capture_answers(res, nb)
     return results

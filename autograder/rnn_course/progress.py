@@ -9,13 +9,14 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import os
 from pathlib import Path
 
 from helpers.card import chip_html
 from helpers.questions import LEVEL_COLOURS, QUESTIONS
 
 from . import guard, manifest
-from .batch import Limits, run_jobs
+from .batch import Limits, prestart, run_jobs
 from .grading import make_job
 from .release import ensure_gradebook, released_path
 
@@ -54,6 +55,7 @@ def collect(folder: Path, limits: Limits | None = None, n_jobs: int | None = Non
                 continue
         todo.append((row, nb, digest, cached))
     if todo:
+        prestart(limits or Limits(), min(len(todo), max(1, n_jobs or os.cpu_count() or 1)))
         fps = guard.fingerprints()
         results = run_jobs([make_job(nb, row["stem"], "me", fps) for row, nb, _, _ in todo],
                            limits or Limits(), n_jobs, progress)

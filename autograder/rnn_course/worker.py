@@ -100,19 +100,25 @@ def use_zygote_kernels() -> None:
 
 
 def serve(sandboxed: bool = False, memory_mb: float | None = None) -> int:
-    from nbgrader.apps import NbGraderAPI  # noqa: F401 - imported once, shared by every child
+    from . import zygote
+    from .zygote import PR_SET_PDEATHSIG, _prctl
+    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)           # the server dies with the batch that started it
 
-    from . import engine, grading, nbconfig, prepare, zygote  # noqa: F401
-
-    def start_box():
+    def start_box(wait: bool = True):
         try:
-            return zygote.SandboxServer(memory_mb)
+            return zygote.SandboxServer(memory_mb, wait=wait)
         except Exception:  # noqa: BLE001 - then each kernel starts under bwrap on its own
             return None
 
-    from .zygote import PR_SET_PDEATHSIG, _prctl
-    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)           # the server dies with the batch that started it
-    box = start_box() if sandboxed else None
+    box = start_box(wait=False) if sandboxed else None  # it preloads while this process imports
+    from nbgrader.apps import NbGraderAPI  # noqa: F401 - imported once, shared by every child
+
+    from . import engine, grading, nbconfig, prepare  # noqa: F401
+    if box is not None:
+        try:
+            box.ready()
+        except Exception:  # noqa: BLE001
+            box = None
     if not sandboxed:
         zygote.preload()
     for line in sys.stdin:
@@ -159,6 +165,8 @@ def serve(sandboxed: bool = False, memory_mb: float | None = None) -> int:
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--serve"]:
-        sys.exit(serve(sandboxed=sys.argv[2:3] == ["sandbox"],
-                       memory_mb=float(sys.argv[3]) if len(sys.argv) > 3 else None))
+        code = serve(sandboxed=sys.argv[2:3] == ["sandbox"],
+                     memory_mb=float(sys.argv[3]) if len(sys.argv) > 3 else None)
+        sys.stdout.flush()
+        os._exit(code)                                  # no interpreter shutdown: ~1 s with torch loaded
     sys.exit(main())
