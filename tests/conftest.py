@@ -5,23 +5,63 @@ from pathlib import Path
 os.environ.setdefault("MPLBACKEND", "Agg")
 sys.path.insert(0, str(Path(__file__).parent))
 
+def pytest_configure(config):
+    from nbval_experiments import NbvalExperiments
+    config.pluginmanager.register(NbvalExperiments(), "rnn-nbval-experiments")
+
+
+# Seconds each unit of work took in a full `make test` (3 workers on 2 cores, 2026-12-07). Only
+# their order matters: the scheduler below hands out the longest units first, so no long unit
+# starts when the others are nearly done. A file not listed counts as short.
+LONG_UNITS = {
+    "tests/test_workspace.py::test_the_whole_loop_on_a_fresh_clone": 76,
+    "tests/test_sandbox.py": 84, "tests/test_cluster.py": 73, "tests/test_roundtrip.py": 65,
+    "tests/test_adversarial.py": 63, "tests/test_browser.py": 61, "tests/test_instructor.py": 42,
+    "tests/test_cli.py::test_check_released_and_filled_notebooks": 35,
+    "tests/test_selfgrade.py::test_equals_check_on_correct_and_wrong_code": 26,
+    "solutions/09_seq2seq.ipynb": 26,
+    "tests/test_workspace.py::test_without_a_workspace_numbers_resolve_to_course_with_a_note": 23,
+    "tests/test_variants.py::11_packing": 22, "tests/test_variants.py::13_transformers_vs_rnns": 20,
+    "tests/test_variants.py::14_cnn_vs_rnn": 20, "tests/test_variants.py::09_seq2seq": 20,
+    "tests/test_old_releases.py": 20, "tests/test_selfgrade.py": 19,
+    "tests/test_zygote.py::test_forked_kernel_grades_like_a_fresh_kernel": 31,
+}
+# Files whose tests share no module fixture worth keeping together: each test is its own unit.
+PER_TEST = ("tests/test_workspace.py", "tests/test_cli.py", "tests/test_zygote.py")
+
 
 def pytest_xdist_make_scheduler(config, log):
-    """`--dist loadfile` (make test), with test_variants.py cut into one unit per notebook.
+    """`--dist loadfile` (make test), longest units first, with some files cut finer.
 
     Whole files stay on one worker (a file's module fixtures are built once; a notebook's nbval
-    cells run in order in one kernel), but test_variants.py holds hundreds of tests: as one
-    unit it kept one worker busy long after the other had finished."""
+    cells run in order in one kernel), except test_variants.py, cut into one unit per notebook
+    (hundreds of tests), and the files in PER_TEST, cut into one unit per test function. xdist
+    would otherwise queue the units with the most tests first, which put the longest single
+    tests (a fresh clone's whole learner loop, the sandbox's attack batch) last."""
     if config.getoption("dist", None) != "loadfile":
         return None
     import re
 
     from xdist.scheduler import LoadScopeScheduling
 
-    class FileOrNotebookScheduling(LoadScopeScheduling):
+    class LongestFirstScheduling(LoadScopeScheduling):
+        _sorted = False
+
         def _split_scope(self, nodeid: str) -> str:
             path = nodeid.split("::", 1)[0]
-            m = re.search(r"\[(\d\d_\w+?)(?:-|\])", nodeid) if path.endswith("test_variants.py") else None
-            return f"{path}::{m.group(1)}" if m else path
+            if path.endswith("test_variants.py"):
+                m = re.search(r"\[(\d\d_\w+?)(?:-|\])", nodeid)
+                return f"{path}::{m.group(1)}" if m else path
+            if path in PER_TEST:
+                return nodeid.split("[", 1)[0]
+            return path
 
-    return FileOrNotebookScheduling(config, log)
+        def _assign_work_unit(self, node) -> None:
+            if not self._sorted:                        # the queue is complete: longest first
+                self._sorted = True                     # (a stable sort: ties keep xdist's order)
+                units = sorted(self.workqueue.items(), key=lambda kv: -LONG_UNITS.get(kv[0], 0))
+                self.workqueue.clear()
+                self.workqueue.update(units)
+            super()._assign_work_unit(node)
+
+    return LongestFirstScheduling(config, log)

@@ -31,6 +31,10 @@ def is_experiment(cell) -> bool:
     return "experiment" in cell.get("metadata", {}).get("tags", [])
 
 
+def is_demo(cell) -> bool:
+    return "demo" in cell.get("metadata", {}).get("tags", [])
+
+
 def load(stem: str):
     return nbformat.read(solution_path(stem), as_version=4)
 
@@ -39,7 +43,8 @@ def run(stem: str, replace: dict | None = None, experiments: bool = False, stop_
     """Execute the notebook's code cells in one namespace.
 
     replace: {grade_id: source} swaps the source of those solution cells.
-    experiments: also run cells tagged 'experiment' (skipped by default for speed).
+    experiments: also run cells tagged 'experiment' and 'demo' (figures and demonstrations no
+    test needs; skipped by default for speed, as grading does).
     stop_after: the grade_id of a test cell; nothing after it runs (its verdict cannot depend on
     later cells).
     Returns (namespace, results) where results maps each test cell's grade_id to None (passed)
@@ -57,7 +62,7 @@ def run(stem: str, replace: dict | None = None, experiments: bool = False, stop_
     if unknown:
         raise KeyError(f"{stem}: no cells with grade_id {sorted(unknown)}")
     for cell in nb.cells:
-        if cell.cell_type != "code" or (is_experiment(cell) and not experiments):
+        if cell.cell_type != "code" or ((is_experiment(cell) or is_demo(cell)) and not experiments):
             continue
         meta = nbg(cell)
         gid = meta.get("grade_id")

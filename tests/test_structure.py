@@ -47,6 +47,11 @@ def test_shape_of_the_notebook(stem):
     for c in code:
         assert not re.search(r"^\s*[%!]", c.source, re.M), "no IPython magics or shell escapes"
     assert any(nbharness.is_experiment(c) for c in code), "experiment cells must be tagged 'experiment'"
+    # 'demo' (a figure or demonstration no test needs; grading skips it) belongs to the Learn section
+    heads = [i for i, c in enumerate(nb.cells) if c.cell_type == "markdown" and re.match(r"##\s*[23]\.", c.source)]
+    for i, c in enumerate(nb.cells):
+        if nbharness.is_demo(c):
+            assert heads[0] < i < heads[1] and not nbharness.nbg(c), f"cell {i}: 'demo' cells are Learn-section cells"
 
 
 @pytest.mark.parametrize("stem", STEMS)

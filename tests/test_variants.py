@@ -6,6 +6,9 @@ Each module tests/variants/vNN_*.py declares, for one solution notebook:
   CORRECT = {grade_id: {variant: source}}   # each must pass every test cell
   TESTS = {grade_id: test_grade_id}         # optional, default "test_" + grade_id
   check_experiment(E)                       # asserts on the notebook's EXPERIMENT dict
+
+check_experiment runs on nbval's execution of the solution notebook (tests/nbval_experiments.py:
+the item "experiment" after the notebook's last cell), so experiments run once per session.
 """
 from __future__ import annotations
 
@@ -48,10 +51,3 @@ def test_other_correct_implementation_passes(mod, gid, src):
     _, results = nbharness.run(mod.STEM, {gid: src})
     failed = {k: v for k, v in results.items() if v}
     assert not failed, failed
-
-
-@pytest.mark.parametrize("mod", MODULES, ids=lambda m: m.STEM)
-def test_experiment_shows_the_phenomenon(mod):
-    ns, _ = nbharness.run(mod.STEM, experiments=True)
-    assert "EXPERIMENT" in ns, f"{mod.STEM}: the experiment must leave its figures in EXPERIMENT"
-    mod.check_experiment(ns["EXPERIMENT"])

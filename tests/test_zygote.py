@@ -95,3 +95,38 @@ def test_an_unused_zygote_exits_and_is_reaped():
     assert psutil.Process(pid).status() != psutil.STATUS_ZOMBIE     # waiting for a command line
     zygote.release()
     assert not psutil.pid_exists(pid)
+
+
+def test_grading_client_is_ready_despite_earlier_requests():
+    """GradingKernelClient.wait_for_ready matches the kernel's reply and idle status to its own
+    request: replies and statuses of earlier requests (a slow IOPub connection makes it ask
+    again) never keep it waiting."""
+    import asyncio
+    import time
+
+    from jupyter_client.manager import AsyncKernelManager
+
+    async def main():
+        km = AsyncKernelManager(kernel_name="python3")
+        km.client_factory = zygote.GradingKernelClient
+        await km.start_kernel()
+        kc = km.client()
+        try:
+            kc.start_channels()
+            sent = {kc.kernel_info() for _ in range(3)}
+            idle = set()
+            while idle != sent:                 # their statuses are read (lost, as without IOPub);
+                msg = await kc.iopub_channel.get_msg(timeout=10)   # their replies wait, stale
+                if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                    idle.add(msg["parent_header"]["msg_id"])
+            t0 = time.monotonic()
+            await asyncio.wait_for(kc.wait_for_ready(timeout=30), 30)
+            assert time.monotonic() - t0 < 5
+            msg_id = kc.execute("x = 6 * 7")
+            reply = await kc.shell_channel.get_msg(timeout=10)
+            assert reply["parent_header"]["msg_id"] == msg_id and reply["content"]["status"] == "ok"
+        finally:
+            kc.stop_channels()
+            await km.shutdown_kernel(now=True)
+
+    asyncio.run(main())

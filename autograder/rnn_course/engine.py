@@ -272,18 +272,23 @@ def is_experiment(cell) -> bool:
     return "experiment" in cell.get("metadata", {}).get("tags", []) and not cell.get("metadata", {}).get("nbgrader")
 
 
+def is_demo(cell) -> bool:
+    """A figure or demonstration in the Learn section (tagged "demo" in solutions/) that no test needs."""
+    return "demo" in cell.get("metadata", {}).get("tags", []) and not cell.get("metadata", {}).get("nbgrader")
+
+
 def skipped_in_grading(cell) -> bool:
-    """An experiment cell, or a code cell the release adds for the learner (the model answer and
-    self-assessment, the self-grade run): nothing graded reads what they define."""
+    """An experiment or demo cell, or a code cell the release adds for the learner (the model
+    answer and self-assessment, the self-grade run): nothing graded reads what they define."""
     from .versions import is_course_cell
     if cell.get("metadata", {}).get("nbgrader"):
         return False
-    return is_experiment(cell) or (cell.get("cell_type") == "code" and is_course_cell(cell))
+    return is_experiment(cell) or is_demo(cell) or (cell.get("cell_type") == "code" and is_course_cell(cell))
 
 
 def grading_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """The notebook as graded: without the cells ``skipped_in_grading`` (training runs, timings,
-    plots, the course's own self-grade cells); tests/test_structure.py proves no graded or test
+    plots, demonstrations, the course's own self-grade cells); tests/test_structure.py proves no graded or test
     cell depends on them."""
     import copy
     out = copy.deepcopy(nb)

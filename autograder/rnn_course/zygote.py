@@ -691,14 +691,20 @@ def _grading_client_class():
         async def wait_for_ready(self, timeout: float | None = None) -> None:
             from queue import Empty
             deadline = time.time() + (timeout if timeout is not None else float("inf"))
+            idle: set = set()                           # requests the kernel has announced idle after
             while True:
-                self.kernel_info()
-                try:
-                    reply = await self.shell_channel.get_msg(timeout=1)
-                except Empty:
-                    reply = None
+                msg_id = self.kernel_info()
+                reply = None
+                end = time.monotonic() + 1.0
+                while reply is None and (left := end - time.monotonic()) > 0:
+                    try:
+                        msg = await self.shell_channel.get_msg(timeout=left)
+                    except Empty:
+                        break
+                    if msg.get("parent_header", {}).get("msg_id") == msg_id:    # not an older request's
+                        reply = msg
                 if reply is not None and reply.get("msg_type") == "kernel_info_reply" \
-                        and await self._idle_after(reply["parent_header"].get("msg_id"), 0.1):
+                        and await self._idle_after(msg_id, idle, 0.2):
                     self._handle_kernel_info_reply(reply)
                     return
                 if not await self._async_is_alive():
@@ -706,20 +712,20 @@ def _grading_client_class():
                 if time.time() > deadline:
                     raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
 
-        async def _idle_after(self, msg_id, wait: float) -> bool:
-            """Read IOPub until the kernel's idle status for request ``msg_id``; False when
-            none comes within ``wait`` seconds (IOPub not connected yet: ask again)."""
+        async def _idle_after(self, msg_id, idle: set, wait: float) -> bool:
+            """Read IOPub until the kernel's idle status for request ``msg_id`` (``idle`` keeps
+            every request seen idle); False when none comes within ``wait`` seconds (IOPub was
+            not connected yet when it was sent: ask again)."""
             from queue import Empty
             end = time.monotonic() + wait
-            while (left := end - time.monotonic()) > 0:
+            while msg_id not in idle and (left := end - time.monotonic()) > 0:
                 try:
                     msg = await self.iopub_channel.get_msg(timeout=left)
                 except Empty:
                     return False
-                if msg.get("msg_type") == "status" and msg["content"].get("execution_state") == "idle" \
-                        and msg.get("parent_header", {}).get("msg_id") == msg_id:
-                    return True
-            return False
+                if msg.get("msg_type") == "status" and msg["content"].get("execution_state") == "idle":
+                    idle.add(msg.get("parent_header", {}).get("msg_id"))
+            return msg_id in idle
 
     return GradingKernelClient
 

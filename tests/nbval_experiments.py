@@ -1,0 +1,87 @@
+"""Each experiment shows its phenomenon, checked on the run nbval already makes.
+
+nbval executes every solution notebook, experiments included, in a real kernel. This plugin
+adds one item after the last cell of each notebook that has a tests/variants module: it asks
+that kernel for the notebook's ``EXPERIMENT`` dict and calls the module's
+``check_experiment(E)`` on it. The experiments therefore run once per test session, as a
+learner runs them (a kernel, cells in order), instead of a second time in-process.
+"""
+from __future__ import annotations
+
+import base64
+import importlib
+import pickle
+from pathlib import Path
+from queue import Empty
+
+import pytest
+
+MARK = "RNN-EXPERIMENT:"
+FETCH = ("import base64 as _b64, pickle as _pkl\n"
+         f"print({MARK!r} + _b64.b64encode(_pkl.dumps(EXPERIMENT)).decode())\n"
+         "del _b64, _pkl")
+
+
+def _variants(stem: str):
+    try:
+        return importlib.import_module(f"variants.v{stem}")
+    except ImportError:
+        return None
+
+
+class ExperimentCheck(pytest.Item):
+    """The notebook's EXPERIMENT, read from nbval's kernel, passes check_experiment."""
+
+    def __init__(self, *, module, **kwargs):
+        super().__init__(**kwargs)
+        self.module = module
+
+    def runtest(self):
+        kernel = self.parent.kernel
+        assert kernel is not None and kernel.is_alive(), "nbval's kernel is gone: an earlier cell crashed it"
+        msg_id = kernel.execute_cell_input(FETCH, allow_stdin=False)
+        kernel.await_reply(msg_id, timeout=60)
+        text, error = "", None
+        while True:
+            try:
+                msg = kernel.get_message(stream="iopub", timeout=60)
+            except Empty:
+                break
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            kind, content = msg["msg_type"], msg["content"]
+            if kind == "stream" and content.get("name") == "stdout":
+                text += content["text"]
+            elif kind == "error":
+                error = f"{content.get('ename')}: {content.get('evalue')}"
+            elif kind == "status" and content.get("execution_state") == "idle":
+                break
+        assert error is None, f"{self.parent.name}: the experiment must leave its figures in EXPERIMENT ({error})"
+        line = next((ln for ln in text.splitlines() if ln.startswith(MARK)), None)
+        assert line is not None, f"{self.parent.name}: EXPERIMENT could not be read from the kernel"
+        experiment = pickle.loads(base64.b64decode(line[len(MARK):]))
+        self.module.check_experiment(experiment)
+
+    def reportinfo(self):
+        return self.path, None, f"{self.parent.name}::experiment"
+
+
+class NbvalExperiments:
+    """Registered by tests/conftest.py; hooks of a registered plugin apply to solutions/ too."""
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_collect_file(self, file_path: Path, parent):
+        collectors = yield
+        for col in collectors or []:
+            if type(col).__name__ != "IPyNbFile" or file_path.parent.name != "solutions":
+                continue
+            module = _variants(file_path.stem)
+            if module is None or not hasattr(module, "check_experiment"):
+                continue
+            cells = col.collect
+
+            def collect(cells=cells, col=col, module=module):
+                yield from cells()
+                yield ExperimentCheck.from_parent(col, name="experiment", module=module)
+            col.collect = collect
+        return collectors
