@@ -105,9 +105,9 @@ def _env() -> dict:
 class ForkServer:
     """One ``rnn_course.worker --serve`` process: start() once, then run() one job at a time."""
 
-    def __init__(self, sandboxed: bool = False, memory_mb: float | None = None):
+    def __init__(self, sandboxed: bool = False, memory_mb: float | None = None, warm: str | None = None):
         self.proc = None
-        self.sandboxed, self.memory_mb = sandboxed, memory_mb
+        self.sandboxed, self.memory_mb, self.warm = sandboxed, memory_mb, warm
         self.box: tuple = ()        # (init pid, server pid) of the slot's sandbox, for the limits
 
     def alive(self) -> bool:
@@ -115,7 +115,8 @@ class ForkServer:
 
     def start(self) -> None:
         self.proc = subprocess.Popen([sys.executable, "-m", "rnn_course.worker", "--serve"]
-                                     + (["sandbox", str(self.memory_mb or 0)] if self.sandboxed else []),
+                                     + (["sandbox", str(self.memory_mb or 0)] if self.sandboxed else [])
+                                     + (["--warm", self.warm] if self.warm else []),
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.DEVNULL, env=_env(), text=True,
                                      start_new_session=True)
@@ -197,15 +198,21 @@ _servers_lock = threading.Lock()
 _spares: list = []                  # started by prestart(), not yet taken by a worker thread
 
 
-def prestart(limits: Limits, n: int = 1) -> None:
+WARM_FROM = 3                       # jobs per server from which a server warms up first
+
+
+def prestart(limits: Limits, n: int = 1, jobs: int = 1, stem: str | None = None) -> None:
     """Start ``n`` fork servers now, so their imports and sandbox start overlap with the
-    caller's own preparation (fingerprints, job files); worker threads take them first."""
+    caller's own preparation (fingerprints, job files); worker threads take them first. With
+    ``jobs`` / ``n`` >= WARM_FROM, each server first runs a job's steps once on the released
+    notebook ``stem`` (rnn_course.worker.warm_up): about 1 s, repaid after three jobs."""
     if not sys.platform.startswith("linux"):
         return
     sandboxed = _sandboxed(limits)
+    warm = stem if stem and n > 0 and jobs / n >= WARM_FROM else None
     with _servers_lock:
         for _ in range(max(0, n)):
-            server = ForkServer(sandboxed, limits.memory_mb)
+            server = ForkServer(sandboxed, limits.memory_mb, warm)
             try:
                 server.start()
             except OSError:
@@ -241,6 +248,28 @@ def close_servers() -> None:
             _servers.pop().close()
     _local.server = None
     cgroup.sweep()                      # memory cgroups of sandboxes that died with their server
+
+
+POLL = 0.1                          # seconds between two looks at a running job's memory and time
+
+
+def _ended_within(server: "ForkServer | None", proc: "subprocess.Popen | None", seconds: float) -> bool:
+    """Wait up to ``seconds`` for the job to end: True as soon as it has (the fork server's
+    "done" line can be read, or the process has exited), so a job's end is seen at once."""
+    import select
+    if proc is not None:
+        try:
+            proc.wait(timeout=seconds)
+            return True
+        except subprocess.TimeoutExpired:
+            return False
+    if server is not None and server.proc is not None and server.proc.stdout is not None:
+        try:
+            return bool(select.select([server.proc.stdout], [], [], seconds)[0])
+        except (OSError, ValueError):
+            pass
+    time.sleep(seconds)
+    return False
 
 
 def run_job(job: dict, limits: Limits, retries: int = 1) -> dict:
@@ -327,7 +356,8 @@ def _run_once_inner(job: dict, limits: Limits, use_server: bool = True) -> dict:
             if verdict:
                 _kill(pid, box)
                 break
-            time.sleep(0.05)
+            if _ended_within(server if proc is None else None, proc, POLL):
+                break
         _kill(pid, box)                                          # no stray kernels
         if proc is not None:
             proc.wait()

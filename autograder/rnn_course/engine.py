@@ -202,8 +202,10 @@ def _status_from_log(log: str) -> str:
 
 
 def grade_prepared(nb: nbformat.NotebookNode, stem: str, learner: str, fingerprints: dict,
-                   cell_timeout: int = 60, keep: Path | None = None) -> dict:
+                   cell_timeout: int = 60, keep: Path | None = None, execute: bool = True) -> dict:
     """Run nbgrader's autograde on an already repaired notebook; return per-task results.
+
+    ``execute`` False leaves out nbgrader's Execute step (no kernel): rnn_course.worker's warm-up.
 
     Result: {"status": "ok" | "timeout" | "kernel_died" | "error", "tasks": [...], "message": str}
     with tasks = [{task, cell, score, max_score, manual, passed, reason}].
@@ -224,6 +226,11 @@ def grade_prepared(nb: nbformat.NotebookNode, stem: str, learner: str, fingerpri
         cfg = tree_config(tmp, cell_timeout)
         cfg.NbGrader.logfile = ""
         cfg.AsyncKernelManager.client_factory = "rnn_course.zygote.GradingKernelClient"
+        if not execute:
+            from nbgrader.converters import Autograde
+            from nbgrader.preprocessors import Execute as _Execute
+            steps = Autograde.class_traits()["autograde_preprocessors"].default_value
+            cfg.Autograde.autograde_preprocessors = [p for p in steps if p is not _Execute]
         tokens: dict = {}
         hidden = _inject(cfg.CourseDirectory.db_url, stem, tokens, fingerprints)
         redactor = Redactor(hidden, _public_text(stem))

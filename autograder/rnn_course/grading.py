@@ -171,7 +171,7 @@ def grade_folder(folder: Path, limits: Limits | None = None, n_jobs: int | None 
     ensure_gradebook(stems)
     n_submitted = sum((folder / learner / f"{stem}.ipynb").exists() for learner in learners for stem in stems)
     if not cluster:
-        prestart(limits or Limits(), min(n_submitted, max(1, n_jobs or os.cpu_count() or 1)))
+        prestart(limits or Limits(), min(n_submitted, max(1, n_jobs or os.cpu_count() or 1)), n_submitted, stems[0])
     try:
         fps = guard.fingerprints()
         jobs, slots, results, paths = [], [], [], []

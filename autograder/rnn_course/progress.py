@@ -55,7 +55,8 @@ def collect(folder: Path, limits: Limits | None = None, n_jobs: int | None = Non
                 continue
         todo.append((row, nb, digest, cached))
     if todo:
-        prestart(limits or Limits(), min(len(todo), max(1, n_jobs or os.cpu_count() or 1)))
+        prestart(limits or Limits(), min(len(todo), max(1, n_jobs or os.cpu_count() or 1)), len(todo),
+                 todo[0][0]["stem"])
         fps = guard.fingerprints()
         results = run_jobs([make_job(nb, row["stem"], "me", fps) for row, nb, _, _ in todo],
                            limits or Limits(), n_jobs, progress)
