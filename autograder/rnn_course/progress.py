@@ -16,7 +16,7 @@ from helpers.card import chip_html
 from helpers.questions import LEVEL_COLOURS, QUESTIONS
 
 from . import guard, manifest
-from .batch import Limits, prestart, run_jobs
+from .batch import Limits, close_servers, prestart, run_jobs
 from .grading import make_job
 from .release import ensure_gradebook, released_path
 
@@ -57,9 +57,13 @@ def collect(folder: Path, limits: Limits | None = None, n_jobs: int | None = Non
     if todo:
         prestart(limits or Limits(), min(len(todo), max(1, n_jobs or os.cpu_count() or 1)), len(todo),
                  todo[0][0]["stem"])
-        fps = guard.fingerprints()
-        results = run_jobs([make_job(nb, row["stem"], "me", fps) for row, nb, _, _ in todo],
-                           limits or Limits(), n_jobs, progress)
+        try:
+            fps = guard.fingerprints()
+            jobs = [make_job(nb, row["stem"], "me", fps) for row, nb, _, _ in todo]
+        except BaseException:
+            close_servers()                             # the prestarted servers
+            raise
+        results = run_jobs(jobs, limits or Limits(), n_jobs, progress)
         for (row, _, digest, cached), res in zip(todo, results):
             score, status = _summary(res, row["max_score"])
             row.update(score=score, status=status)
