@@ -203,7 +203,7 @@ WARM_FROM = 3                       # jobs per server from which a server warms 
 
 def prestart(limits: Limits, n: int = 1, jobs: int = 1, stem: str | None = None) -> None:
     """Start ``n`` fork servers now, so their imports and sandbox start overlap with the
-    caller's own preparation (fingerprints, job files); worker threads take them first. With
+    caller's own preparation (reading the folder, job files); worker threads take them first. With
     ``jobs`` / ``n`` >= WARM_FROM, each server first runs a job's steps once on the released
     notebook ``stem`` (rnn_course.worker.warm_up): about 1 s, repaid after three jobs."""
     if not sys.platform.startswith("linux"):

@@ -68,12 +68,6 @@ def worker_identity() -> dict:
     return {"course": course_digest(), "sandbox": ok, "why": why, "root": str(ROOT)}
 
 
-@lru_cache(maxsize=None)
-def _fingerprints() -> dict:
-    from . import guard
-    return guard.fingerprints()
-
-
 def grade_remote(payload: dict, limits: Limits, digest: str) -> dict:
     """On a worker: grade one submission (``payload["text"]``) as local grading would."""
     stem, learner = payload["stem"], payload["learner"]
@@ -89,7 +83,7 @@ def grade_remote(payload: dict, limits: Limits, digest: str) -> dict:
         path = Path(tmp) / "learner" / f"{stem}.ipynb"
         path.parent.mkdir()
         path.write_text(payload["text"], encoding="utf-8")
-        return run_job(make_job(path, stem, learner, _fingerprints()), limits)
+        return run_job(make_job(path, stem, learner), limits)
 
 
 def _payload(job: dict) -> tuple[dict | None, dict | None]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from . import engine, guard, manifest
+from . import engine, manifest
 from .batch import Limits, close_servers, prestart, run_job, run_jobs
 from .paths import COURSE, resolve_stem, solution_stems
 from .release import ensure_gradebook, released_path
@@ -75,7 +75,11 @@ def version_warning(path: Path, stem: str) -> str | None:
     return None
 
 
-def make_job(path: Path, stem: str, learner: str, fingerprints: dict, keep: Path | None = None) -> dict:
+def make_job(path: Path, stem: str, learner: str, fingerprints: dict | None = None,
+             keep: Path | None = None) -> dict:
+    """A grading job. ``fingerprints`` None: the grading process takes them from a clean state
+    (its fork server's start, or its own fresh interpreter: rnn_course.worker.job_fingerprints),
+    so the grader itself never imports torch."""
     return {"submission": str(Path(path).resolve()), "stem": stem, "learner": learner,
             "released": str(released_path(stem)), "fingerprints": fingerprints,
             "keep": str(keep) if keep else None}
@@ -86,8 +90,8 @@ def check(target: str, limits: Limits | None = None, learner: str = "me") -> dic
     ensure_gradebook([stem])
     limits = limits or Limits()
     try:
-        prestart(limits)                                # starts while the fingerprints are taken
-        return run_job(make_job(path, stem, learner, guard.fingerprints()), limits)
+        prestart(limits)
+        return run_job(make_job(path, stem, learner), limits)
     finally:
         close_servers()
 
@@ -173,7 +177,6 @@ def grade_folder(folder: Path, limits: Limits | None = None, n_jobs: int | None 
     if not cluster:
         prestart(limits or Limits(), min(n_submitted, max(1, n_jobs or os.cpu_count() or 1)), n_submitted, stems[0])
     try:
-        fps = guard.fingerprints()
         jobs, slots, results, paths = [], [], [], []
         for learner in learners:
             for stem in stems:
@@ -182,7 +185,7 @@ def grade_folder(folder: Path, limits: Limits | None = None, n_jobs: int | None 
                     slots.append(len(results))
                     results.append(None)
                     paths.append(nb)
-                    jobs.append(make_job(nb, stem, learner, fps))
+                    jobs.append(make_job(nb, stem, learner))
                 else:
                     res = missing_result(learner, stem)
                     stray = _stray(folder / learner, stems)

@@ -3,7 +3,9 @@
 Learner code runs in the same kernel before the tests, so it could replace the functions the
 tests rely on. Two layers (see autograder/README.md, "Threat model"):
 
-1. ``fingerprints()``, taken in a clean process by the grader, is injected into each test cell
+1. ``fingerprints()``, taken in a clean process (the sandboxed kernel server when it has
+   preloaded, before any job; the unsandboxed fork server; or the job's fresh interpreter: see
+   rnn_course.worker.job_fingerprints), is injected into each test cell
    and compared with what the kernel has (type, module, name, bytecode, defaults).
 2. ``arm()`` runs in the grading kernel before any learner code (rnn_course.zygote calls it
    when the kernel starts). It captures the genuine objects themselves, and binds the entry

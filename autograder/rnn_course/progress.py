@@ -15,7 +15,7 @@ from pathlib import Path
 from helpers.card import chip_html
 from helpers.questions import LEVEL_COLOURS, QUESTIONS
 
-from . import guard, manifest
+from . import manifest
 from .batch import Limits, close_servers, prestart, run_jobs
 from .grading import make_job
 from .release import ensure_gradebook, released_path
@@ -58,8 +58,7 @@ def collect(folder: Path, limits: Limits | None = None, n_jobs: int | None = Non
         prestart(limits or Limits(), min(len(todo), max(1, n_jobs or os.cpu_count() or 1)), len(todo),
                  todo[0][0]["stem"])
         try:
-            fps = guard.fingerprints()
-            jobs = [make_job(nb, row["stem"], "me", fps) for row, nb, _, _ in todo]
+            jobs = [make_job(nb, row["stem"], "me") for row, nb, _, _ in todo]
         except BaseException:
             close_servers()                             # the prestarted servers
             raise

@@ -25,6 +25,21 @@ from pathlib import Path
 import nbformat
 
 
+_server_fingerprints: dict | None = None   # guard.fingerprints() of this fork server's clean start
+
+
+def job_fingerprints(job: dict) -> dict:
+    """The guarded objects' fingerprints for this job: the job file's, else those taken at the
+    clean start of the fork server or of the sandboxed kernel server (which preloaded the same
+    modules the kernel has), else taken here, in this job's fresh interpreter, before any kernel."""
+    if job.get("fingerprints"):
+        return job["fingerprints"]
+    if _server_fingerprints:
+        return _server_fingerprints
+    from . import guard
+    return guard.fingerprints()
+
+
 def run(job: dict) -> dict:
     from . import engine
     from .prepare import InvalidNotebook, read_submission, repair
@@ -37,7 +52,7 @@ def run(job: dict) -> dict:
     released = nbformat.read(job["released"], as_version=4)
     prepared = repair(sub, released)
     keep = Path(job["keep"]) if job.get("keep") else None
-    result = engine.grade_prepared(prepared.nb, stem, learner, job["fingerprints"],
+    result = engine.grade_prepared(prepared.nb, stem, learner, job_fingerprints(job),
                                    cell_timeout=job.get("cell_timeout", 60), keep=keep)
     from .grading import version_warning
     warning = version_warning(job["submission"], stem)
@@ -141,14 +156,20 @@ def serve(sandboxed: bool = False, memory_mb: float | None = None, warm: str | N
             box.ready()
         except Exception:  # noqa: BLE001
             box = None
+    global _server_fingerprints
     if not sandboxed:
         zygote.preload()
+        from . import guard
+        _server_fingerprints = guard.fingerprints()     # free: preload imported what they cover
+    elif box is not None:
+        _server_fingerprints = box.fingerprints
     for line in sys.stdin:
         jpath, rpath = line.rstrip("\n").split("\t")[:2]
         if sandboxed and (box is None or not box.alive()):
             if box is not None:
                 box.close()
             box = start_box()
+            _server_fingerprints = box.fingerprints if box is not None else None
         zygote._box = box
         if box is not None:
             box.reset_peak()                            # the limit is counted per job
