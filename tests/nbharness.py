@@ -13,6 +13,8 @@ from pathlib import Path
 
 import nbformat
 
+from rnn_course.engine import is_demo, is_experiment  # noqa: F401 - also used by other tests
+
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions"
 
@@ -27,12 +29,6 @@ def nbg(cell) -> dict:
     return cell.get("metadata", {}).get("nbgrader", {})
 
 
-def is_experiment(cell) -> bool:
-    return "experiment" in cell.get("metadata", {}).get("tags", [])
-
-
-def is_demo(cell) -> bool:
-    return "demo" in cell.get("metadata", {}).get("tags", [])
 
 
 def load(stem: str):

@@ -274,23 +274,26 @@ def grade_prepared(nb: nbformat.NotebookNode, stem: str, learner: str, fingerpri
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def _tagged(cell, tag: str) -> bool:
+    return tag in cell.get("metadata", {}).get("tags", []) and not cell.get("metadata", {}).get("nbgrader")
+
+
 def is_experiment(cell) -> bool:
     """A cell of section 4 (tagged "experiment" in solutions/, kept by the release) that no test needs."""
-    return "experiment" in cell.get("metadata", {}).get("tags", []) and not cell.get("metadata", {}).get("nbgrader")
+    return _tagged(cell, "experiment")
 
 
 def is_demo(cell) -> bool:
     """A figure or demonstration in the Learn section (tagged "demo" in solutions/) that no test needs."""
-    return "demo" in cell.get("metadata", {}).get("tags", []) and not cell.get("metadata", {}).get("nbgrader")
+    return _tagged(cell, "demo")
 
 
 def skipped_in_grading(cell) -> bool:
     """An experiment or demo cell, or a code cell the release adds for the learner (the model
     answer and self-assessment, the self-grade run): nothing graded reads what they define."""
     from .versions import is_course_cell
-    if cell.get("metadata", {}).get("nbgrader"):
-        return False
-    return is_experiment(cell) or is_demo(cell) or (cell.get("cell_type") == "code" and is_course_cell(cell))
+    return is_experiment(cell) or is_demo(cell) or (
+        cell.get("cell_type") == "code" and is_course_cell(cell) and not cell.get("metadata", {}).get("nbgrader"))
 
 
 def grading_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:

@@ -21,6 +21,7 @@ import subprocess
 import sys
 import time
 
+from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.provisioning import LocalProvisioner
 
 PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "matplotlib_inline.backend_inline",
@@ -691,57 +692,51 @@ class ZygoteProvisioner(LocalProvisioner):
             shutil.rmtree(self.scratch, ignore_errors=True)
 
 
-def _grading_client_class():
-    from jupyter_client.asynchronous import AsyncKernelClient
+class GradingKernelClient(AsyncKernelClient):
+    """The grading job's kernel client: ready as soon as the kernel has answered kernel_info
+    and announced, on IOPub, that it is idle again (IOPub is then connected and drained).
+    jupyter_client's own wait ends with a fixed 0.2 s wait for IOPub to stay silent."""
 
-    class GradingKernelClient(AsyncKernelClient):
-        """The grading job's kernel client: ready as soon as the kernel has answered kernel_info
-        and announced, on IOPub, that it is idle again (IOPub is then connected and drained).
-        jupyter_client's own wait ends with a fixed 0.2 s wait for IOPub to stay silent."""
-
-        async def wait_for_ready(self, timeout: float | None = None) -> None:
-            from queue import Empty
-            deadline = time.time() + (timeout if timeout is not None else float("inf"))
-            idle: set = set()                           # requests the kernel has announced idle after
-            while True:
-                msg_id = self.kernel_info()
-                reply = None
-                end = time.monotonic() + 1.0
-                while reply is None and (left := end - time.monotonic()) > 0:
-                    try:
-                        msg = await self.shell_channel.get_msg(timeout=left)
-                    except Empty:
-                        break
-                    if msg.get("parent_header", {}).get("msg_id") == msg_id:    # not an older request's
-                        reply = msg
-                if reply is not None and reply.get("msg_type") == "kernel_info_reply" \
-                        and await self._idle_after(msg_id, idle, 0.2):
-                    self._handle_kernel_info_reply(reply)
-                    return
-                if not await self._async_is_alive():
-                    raise RuntimeError("Kernel died before replying to kernel_info")
-                if time.time() > deadline:
-                    raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
-
-        async def _idle_after(self, msg_id, idle: set, wait: float) -> bool:
-            """Read IOPub until the kernel's idle status for request ``msg_id`` (``idle`` keeps
-            every request seen idle); False when none comes within ``wait`` seconds (IOPub was
-            not connected yet when it was sent: ask again)."""
-            from queue import Empty
-            end = time.monotonic() + wait
-            while msg_id not in idle and (left := end - time.monotonic()) > 0:
+    async def wait_for_ready(self, timeout: float | None = None) -> None:
+        from queue import Empty
+        deadline = time.time() + (timeout if timeout is not None else float("inf"))
+        idle: set = set()                           # requests the kernel has announced idle after
+        while True:
+            msg_id = self.kernel_info()
+            reply = None
+            end = time.monotonic() + 1.0
+            while reply is None and (left := end - time.monotonic()) > 0:
                 try:
-                    msg = await self.iopub_channel.get_msg(timeout=left)
+                    msg = await self.shell_channel.get_msg(timeout=left)
                 except Empty:
-                    return False
-                if msg.get("msg_type") == "status" and msg["content"].get("execution_state") == "idle":
-                    idle.add(msg.get("parent_header", {}).get("msg_id"))
-            return msg_id in idle
+                    break
+                if msg.get("parent_header", {}).get("msg_id") == msg_id:    # not an older request's
+                    reply = msg
+            if reply is not None and reply.get("msg_type") == "kernel_info_reply" \
+                    and await self._idle_after(msg_id, idle, 0.2):
+                self._handle_kernel_info_reply(reply)
+                return
+            if not await self._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.time() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
 
-    return GradingKernelClient
+    async def _idle_after(self, msg_id, idle: set, wait: float) -> bool:
+        """Read IOPub until the kernel's idle status for request ``msg_id`` (``idle`` keeps
+        every request seen idle); False when none comes within ``wait`` seconds (IOPub was
+        not connected yet when it was sent: ask again)."""
+        from queue import Empty
+        end = time.monotonic() + wait
+        while msg_id not in idle and (left := end - time.monotonic()) > 0:
+            try:
+                msg = await self.iopub_channel.get_msg(timeout=left)
+            except Empty:
+                return False
+            if msg.get("msg_type") == "status" and msg["content"].get("execution_state") == "idle":
+                idle.add(msg.get("parent_header", {}).get("msg_id"))
+        return msg_id in idle
 
 
-GradingKernelClient = _grading_client_class()
 
 
 def _find_kernel(popen: subprocess.Popen) -> int:
