@@ -5,8 +5,9 @@
 
 Generates a batch with a realistic mix (correct, one function wrong, blank, broken JSON,
 a crash), grades it once with nbgrader's own autograde in one tree, one submission after the
-other, and once with our parallel grader, then prints both times, the ratio, the peak memory
-per worker (proportional set size of the job and its kernel) and the verdicts. Where the
+other, and once with our parallel grader, then prints both times, the ratio, whether the scores
+per task are identical, the peak memory per worker (proportional set size of the job and its
+kernel) and the verdicts. Where the
 bubblewrap sandbox works it grades the batch a second time with the sandbox off and prints the
 sandbox's cost per graded notebook (wall time of the batch and mean time per job) and both
 ratios. It prints figures; it asserts nothing (tests/test_adversarial.py checks that parallel
@@ -30,8 +31,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 import gradekit  # noqa: E402
 from rnn_course.batch import Limits  # noqa: E402
 from rnn_course.grading import grade_folder  # noqa: E402
-from rnn_course.nbconfig import tree_config  # noqa: E402
-from rnn_course.paths import WORK, resolve_stem, solution_stems  # noqa: E402
+from rnn_course.paths import resolve_stem, solution_stems  # noqa: E402
 from rnn_course.release import ensure_gradebook  # noqa: E402
 
 KINDS = ["correct", "correct", "one_wrong", "blank", "correct", "broken_json", "crash"]
@@ -51,36 +51,6 @@ def make_batch(folder: Path, learners: int, stems: list[str]) -> None:
             if kind == "crash":
                 nb.cells.insert(3, nbformat.v4.new_code_cell("import os\nos._exit(3)"))
             nbformat.write(nb, path)
-
-
-def serial_nbgrader(folder: Path, stems: list[str]) -> float:
-    """nbgrader alone: one tree, one gradebook, autograde each submission in turn."""
-    from nbgrader.apps import NbGraderAPI
-
-    tree = Path(tempfile.mkdtemp(prefix="nbgrader-serial-"))
-    shutil.copy(WORK / "gradebook.db", tree / "gradebook.db")
-    for learner in sorted(p.name for p in folder.iterdir()):
-        for stem in stems:
-            dest = tree / "submitted" / learner / stem
-            dest.mkdir(parents=True, exist_ok=True)
-            shutil.copy(folder / learner / f"{stem}.ipynb", dest / f"{stem}.ipynb")
-    for stem in stems:
-        (tree / "source" / stem).mkdir(parents=True, exist_ok=True)
-    cfg = tree_config(tree)
-    cfg.NbGrader.logfile = ""
-    cwd = os.getcwd()
-    os.chdir(tree)
-    t0 = time.perf_counter()
-    try:
-        api = NbGraderAPI(config=cfg)
-        for learner in sorted(p.name for p in (tree / "submitted").iterdir()):
-            for stem in stems:
-                api.autograde(stem, learner, force=True, create=True)
-    finally:
-        os.chdir(cwd)
-    elapsed = time.perf_counter() - t0
-    shutil.rmtree(tree, ignore_errors=True)
-    return elapsed
 
 
 def main() -> int:
@@ -122,8 +92,13 @@ def main() -> int:
     print(f"rnn-course grade --jobs {a.jobs}: {ours:8.1f} s  ({ours / n:.2f} s per notebook); "
           f"peak memory per worker {peak:.0f} MiB; statuses {statuses}")
     if not a.skip_serial:
-        serial = serial_nbgrader(folder, stems)
+        theirs, serial = gradekit.nbgrader_autograde(folder, stems)
         print(f"serial nbgrader autograde:   {serial:8.1f} s  ({serial / n:.2f} s per notebook)")
+        ours = {(r["learner"], r["stem"]): gradekit.auto_scores(r) for r in results}
+        same = sum(ours[k] == v for k, v in theirs.items())
+        print(f"scores: {same} of the {len(theirs)} submissions nbgrader scored have identical scores per task"
+              f" (nbgrader scored none of the other {n - len(theirs)}: "
+              f"{', '.join(sorted({r['status'] for r in results if (r['learner'], r['stem']) not in theirs}))})")
         print(f"speed-up: {serial / ours:.2f}x" + (f" (sandboxed); {serial / plain:.2f}x unsandboxed"
                                                    if plain else ""))
     shutil.rmtree(folder, ignore_errors=True)

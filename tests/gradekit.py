@@ -80,3 +80,67 @@ def assert_scores(auto: dict, expect) -> None:
                 assert auto[task]["passed"], auto[task]["reason"]
             else:
                 assert auto[task]["score"] == want, auto[task]
+
+
+def nbgrader_autograde(folder: Path, stems: list) -> tuple:
+    """nbgrader alone, as its documentation runs it: one tree with a copy of the course
+    gradebook, its complete default autograde of each submission (``folder/LEARNER/STEM.ipynb``)
+    in turn. Returns ({(learner, stem): {test cell: auto score}} for the submissions nbgrader
+    scored (the auto-graded test cells: nbgrader also gives an unchanged interview answer 0),
+    seconds spent in autograde)."""
+    import os
+    import shutil
+    import tempfile
+    import time
+
+    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.apps import NbGraderAPI
+
+    from rnn_course import manifest
+    from rnn_course.nbconfig import tree_config
+    from rnn_course.paths import COURSE_ID, WORK
+
+    tree = Path(tempfile.mkdtemp(prefix="nbgrader-serial-"))
+    shutil.copy(WORK / "gradebook.db", tree / "gradebook.db")
+    learners = sorted(p.name for p in Path(folder).iterdir() if p.is_dir())
+    for learner in learners:
+        for stem in stems:
+            if (Path(folder) / learner / f"{stem}.ipynb").exists():
+                dest = tree / "submitted" / learner / stem
+                dest.mkdir(parents=True, exist_ok=True)
+                shutil.copy(Path(folder) / learner / f"{stem}.ipynb", dest / f"{stem}.ipynb")
+    for stem in stems:
+        (tree / "source" / stem).mkdir(parents=True, exist_ok=True)
+    cfg = tree_config(tree)
+    cfg.NbGrader.logfile = ""
+    cwd = os.getcwd()
+    os.chdir(tree)
+    t0 = time.perf_counter()
+    try:
+        api = NbGraderAPI(config=cfg)
+        for learner in learners:
+            for stem in stems:
+                if (tree / "submitted" / learner / stem).exists():
+                    api.autograde(stem, learner, force=True, create=True)
+    finally:
+        os.chdir(cwd)
+    seconds = time.perf_counter() - t0
+    scores = {}
+    with Gradebook(cfg.CourseDirectory.db_url, COURSE_ID) as gb:
+        for learner in learners:
+            for stem in stems:
+                try:
+                    sub = gb.find_submission_notebook(stem, stem, learner)
+                except MissingEntry:
+                    continue
+                tests = {t.cell for t in manifest.tasks(stem) if not t.manual}
+                auto = {g.name: g.auto_score for g in sub.grades if g.name in tests and g.auto_score is not None}
+                if auto:                                    # else nbgrader could not grade it
+                    scores[(learner, stem)] = auto
+    shutil.rmtree(tree, ignore_errors=True)
+    return scores, seconds
+
+
+def auto_scores(result: dict) -> dict:
+    """{test cell: score} of the auto-graded tasks of one of our grading results."""
+    return {t["cell"]: t["score"] for t in result["tasks"] if not t["manual"]}

@@ -29,7 +29,7 @@ def graded(tmp_path_factory):
         gradekit.write(nb, folder, "one_wrong", stem)
         wrong_task[stem] = task
     results = grade_folder(folder, n_jobs=2, progress=False)
-    return {(r["learner"], r["stem"]): r for r in results}, wrong_task
+    return {(r["learner"], r["stem"]): r for r in results}, wrong_task, folder
 
 
 @pytest.mark.parametrize("stem", STEMS)
@@ -56,3 +56,18 @@ def test_one_wrong_function_loses_exactly_its_points(graded, stem):
     assert r["status"] == "ok", r.get("message")
     lost = sorted(t["task"] for t in r["tasks"] if not t["manual"] and not t["passed"])
     assert lost == [task]
+
+
+def test_scores_equal_nbgraders_own_autograde(graded, tmp_path):
+    """Our grading runs nbgrader's autograde without the steps that only write its gradebook
+    (rnn_course.engine._grading_steps) and scores the executed notebook itself: the scores of
+    one notebook's three copies equal those nbgrader's complete autograde puts in its gradebook."""
+    stem = STEMS[0]
+    for learner in ("reference", "blank", "one_wrong"):
+        (tmp_path / learner).mkdir()
+        (tmp_path / learner / f"{stem}.ipynb").symlink_to(graded[2] / learner / f"{stem}.ipynb")
+    theirs, _ = gradekit.nbgrader_autograde(tmp_path, [stem])
+    ours = {learner: gradekit.auto_scores(graded[0][(learner, stem)]) for learner in ("reference", "blank", "one_wrong")}
+    assert len({tuple(sorted(s.items())) for s in ours.values()}) == 3, ours     # three different outcomes
+    for learner, scores in ours.items():
+        assert scores == theirs[(learner, stem)], learner

@@ -1,11 +1,11 @@
 """Grade one learner notebook with nbgrader in a private tree (its own gradebook copy).
 
 Each job gets a temporary nbgrader tree with a copy of the course gradebook, so no two
-processes ever write the same SQLite file. Before grading, every test cell in the private
-gradebook gets an integrity check at its top and a completion token at its bottom (a random
-token per test cell, made for this job: it exists only in this process, in the private
-gradebook, which the sandboxed kernel cannot see, and in the source of its own test cell, which
-the kernel receives only when that cell runs); a task counts as passed only when its test cell
+processes ever write the same SQLite file. Once nbgrader has restored the test cells from the
+gradebook, every test cell gets an integrity check at its top and a completion token at its
+bottom (rnn_course.tokens; a random token per test cell, made for this job: it exists only in
+this process, which the sandboxed kernel cannot see, and in the source of its own test cell,
+which the kernel receives only when that cell runs); a task counts as passed only when its test cell
 raised nothing, the kernel's reply to it was "ok" (seen by this process, outside the kernel)
 and it printed its token. Scores are computed from the executed notebook, so output on stderr
 (warnings) costs nothing.
@@ -152,34 +152,58 @@ def _stdout(outputs) -> str:
                    if o.get("output_type") == "stream" and o.get("name") == "stdout")
 
 
-def _inject(db_url: str, stem: str, tokens: dict, fingerprints: dict) -> list:
-    """Add the integrity prelude and the completion token to the private gradebook's test cells.
+def _hidden_sources(stem: str) -> list:
+    """The hidden test source of notebook ``stem`` in the course gradebook (for redacting
+    reasons), read once per process and gradebook version (a fork server reads it for all its
+    jobs)."""
+    db = WORK / "gradebook.db"
+    st = db.stat()
+    key = (stem, st.st_mtime_ns, st.st_size)
+    if key not in _HIDDEN:
+        from nbgrader.api import Gradebook
 
-    Returns the hidden test source of the notebook (for redacting reasons).
-    """
-    from nbformat.v4 import new_code_cell
-    from nbgrader.api import Gradebook
-    from nbgrader.utils import compute_checksum
+        from .release import work_lock
+        auto = {t.cell for t in manifest.tasks(stem) if not t.manual}
+        hidden = []
+        with work_lock(shared=True), Gradebook(f"sqlite:///{db}", COURSE_ID) as gb:
+            for cell in gb.find_notebook(stem, stem).source_cells:
+                if cell.cell_type == "code" and (cell.name in auto or HIDDEN_BLOCK.search(cell.source or "")):
+                    hidden += HIDDEN_BLOCK.findall(cell.source or "") or [cell.source or ""]
+        _HIDDEN.clear()
+        _HIDDEN[key] = hidden
+    return _HIDDEN[key]
 
-    from .guard import prelude as make_prelude
 
-    auto = {t.cell: t.points for t in manifest.tasks(stem) if not t.manual}
-    prelude = make_prelude(fingerprints)
-    hidden = []
-    with Gradebook(db_url, COURSE_ID) as gb:
-        nb = gb.find_notebook(stem, stem)
-        for cell in nb.source_cells:
-            if cell.cell_type == "code" and (cell.name in auto or HIDDEN_BLOCK.search(cell.source or "")):
-                hidden += HIDDEN_BLOCK.findall(cell.source or "") or [cell.source or ""]
-            if cell.name in auto:
-                tokens[cell.name] = secrets.token_hex(16)
-                cell.source = prelude + cell.source + f"\nprint({tokens[cell.name]!r})\n"
-                probe = new_code_cell(cell.source)
-                probe.metadata["nbgrader"] = {"grade": True, "solution": False, "locked": cell.locked,
-                                              "grade_id": cell.name, "points": auto[cell.name]}
-                cell.checksum = compute_checksum(probe)
-        gb.db.commit()
-    return hidden
+_HIDDEN: dict = {}
+_REDACTORS: dict = {}
+
+
+def _redactor(stem: str) -> "Redactor":
+    """The Redactor of notebook ``stem`` (hidden test source against the released text), built
+    once per process and course version."""
+    hidden = _hidden_sources(stem)
+    public = _public_text(stem)
+    key = (stem, id(hidden), hash(public))
+    if key not in _REDACTORS:
+        _REDACTORS.clear()
+        _REDACTORS[key] = Redactor(hidden, public)
+    return _REDACTORS[key]
+
+
+def _grading_steps():
+    """nbgrader's autograde, as the grading trees run it: the sanitizing steps as nbgrader has
+    them (OverwriteCells restores every test cell from the gradebook), then InjectTokens
+    (rnn_course.tokens); of the grading steps, Execute and LimitOutput. Left out are the steps
+    that only write the private gradebook (SaveAutoGrades, AssignLatePenalties: scores come from
+    the executed notebook, see score_executed) or touch nothing the scores read (IgnorePattern,
+    ClearMetadataPreprocessor, a second CheckCellMetadata). tests/test_adversarial.py checks
+    that the scores equal those of nbgrader's own, complete autograde."""
+    from nbgrader.preprocessors import (CheckCellMetadata, ClearOutput, DeduplicateIds, Execute, LimitOutput,
+                                        OverwriteCells, OverwriteKernelspec)
+
+    from .tokens import InjectTokens
+    return ([ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, InjectTokens, CheckCellMetadata],
+            [Execute, LimitOutput])
 
 
 def _public_text(stem: str) -> str:
@@ -226,14 +250,15 @@ def grade_prepared(nb: nbformat.NotebookNode, stem: str, learner: str, fingerpri
         cfg = tree_config(tmp, cell_timeout)
         cfg.NbGrader.logfile = ""
         cfg.AsyncKernelManager.client_factory = "rnn_course.zygote.GradingKernelClient"
-        if not execute:
-            from nbgrader.converters import Autograde
-            from nbgrader.preprocessors import Execute as _Execute
-            steps = Autograde.class_traits()["autograde_preprocessors"].default_value
-            cfg.Autograde.autograde_preprocessors = [p for p in steps if p is not _Execute]
-        tokens: dict = {}
-        hidden = _inject(cfg.CourseDirectory.db_url, stem, tokens, fingerprints)
-        redactor = Redactor(hidden, _public_text(stem))
+        cfg.Execute.extra_arguments = ["--HistoryManager.enabled=False"]   # no history database per cell
+        sanitize, grade = _grading_steps()
+        cfg.Autograde.sanitize_preprocessors = sanitize
+        cfg.Autograde.autograde_preprocessors = grade if execute else grade[1:]
+        from .guard import prelude
+        tokens = {t.cell: secrets.token_hex(16) for t in manifest.tasks(stem) if not t.manual}
+        cfg.InjectTokens.tokens = tokens
+        cfg.InjectTokens.prelude = prelude(fingerprints)
+        redactor = _redactor(stem)
         replies: dict = {}
 
         from nbgrader.preprocessors.execute import Execute

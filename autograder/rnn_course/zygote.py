@@ -694,13 +694,17 @@ class ZygoteProvisioner(LocalProvisioner):
 
 class GradingKernelClient(AsyncKernelClient):
     """The grading job's kernel client: ready as soon as the kernel has answered kernel_info
-    and announced, on IOPub, that it is idle again (IOPub is then connected and drained).
-    jupyter_client's own wait ends with a fixed 0.2 s wait for IOPub to stay silent."""
+    and IOPub is connected: the kernel welcomed this client's subscription (``iopub_welcome``,
+    ipykernel 7) or announced on IOPub that it is idle after the request. jupyter_client's own
+    wait ends with a fixed 0.2 s wait for IOPub to stay silent; a client that waited for the idle
+    status alone missed it about every other start (the subscription was not through yet) and
+    asked again 0.2 s later."""
 
     async def wait_for_ready(self, timeout: float | None = None) -> None:
         from queue import Empty
         deadline = time.time() + (timeout if timeout is not None else float("inf"))
         idle: set = set()                           # requests the kernel has announced idle after
+        self._welcomed = False
         while True:
             msg_id = self.kernel_info()
             reply = None
@@ -713,7 +717,7 @@ class GradingKernelClient(AsyncKernelClient):
                 if msg.get("parent_header", {}).get("msg_id") == msg_id:    # not an older request's
                     reply = msg
             if reply is not None and reply.get("msg_type") == "kernel_info_reply" \
-                    and await self._idle_after(msg_id, idle, 0.2):
+                    and await self._idle_after(msg_id, idle, 0.05):
                 self._handle_kernel_info_reply(reply)
                 return
             if not await self._async_is_alive():
@@ -722,19 +726,21 @@ class GradingKernelClient(AsyncKernelClient):
                 raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
 
     async def _idle_after(self, msg_id, idle: set, wait: float) -> bool:
-        """Read IOPub until the kernel's idle status for request ``msg_id`` (``idle`` keeps
-        every request seen idle); False when none comes within ``wait`` seconds (IOPub was
-        not connected yet when it was sent: ask again)."""
+        """Read IOPub until the kernel's welcome or its idle status for request ``msg_id``
+        (``idle`` keeps every request seen idle); False when neither comes within ``wait``
+        seconds (IOPub was not connected yet when the status was sent: ask again)."""
         from queue import Empty
         end = time.monotonic() + wait
-        while msg_id not in idle and (left := end - time.monotonic()) > 0:
+        while not self._welcomed and msg_id not in idle and (left := end - time.monotonic()) > 0:
             try:
                 msg = await self.iopub_channel.get_msg(timeout=left)
             except Empty:
                 return False
-            if msg.get("msg_type") == "status" and msg["content"].get("execution_state") == "idle":
+            if msg.get("msg_type") == "iopub_welcome":
+                self._welcomed = True
+            elif msg.get("msg_type") == "status" and msg["content"].get("execution_state") == "idle":
                 idle.add(msg.get("parent_header", {}).get("msg_id"))
-        return msg_id in idle
+        return self._welcomed or msg_id in idle
 
 
 
