@@ -130,3 +130,24 @@ def test_grading_client_is_ready_despite_earlier_requests():
             await km.shutdown_kernel(now=True)
 
     asyncio.run(main())
+
+
+def test_warm_up_runs_every_step_but_the_kernel(tmp_path):
+    """The fork server's warm-up (rnn_course.worker.warm_up, which ignores its own failures)
+    really grades the released notebook without a kernel: each step but Execute ran, the test
+    cells were instrumented, and the scores are those of a notebook never run."""
+    import nbformat
+
+    from rnn_course import engine
+    from rnn_course.release import released_path
+
+    nb = nbformat.read(released_path(STEM), as_version=4)
+    keep = tmp_path / "graded.ipynb"
+    result = engine.grade_prepared(nb, STEM, "warm-up", {}, keep=keep, execute=False)
+    assert result["status"] == "ok", result.get("message")
+    graded = nbformat.read(keep, as_version=4)
+    tests = [c for c in graded.cells if gradekit.nbg(c).get("grade") and not gradekit.nbg(c).get("solution")
+             and c.cell_type == "code"]
+    assert tests and all(c.source.startswith(guard.ENTRY) for c in tests)
+    assert not any(c.get("outputs") for c in graded.cells if c.cell_type == "code")
+    assert all(t["score"] == 0 for t in result["tasks"] if not t["manual"])
