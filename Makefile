@@ -16,9 +16,10 @@ ROOT_FLAG := $(shell [ "$$(id -u)" = "0" ] && echo --allow-root)
 # last step imports what tests and grading kernels import, once, so their bytecode exists before
 # parallel test workers and read-only sandboxes need it.
 unexport PYTHONDONTWRITEBYTECODE
-WARM := from rnn_course import zygote; zygote.preload(); import rnn_course.cli, rnn_course.batch, \
-  rnn_course.engine, rnn_course.cluster, nbgrader.apps, nbclient, nbconvert, jupyter_server.serverapp, \
-  jupyterlab, pytest, xdist, nbval, distributed, playwright.sync_api
+# (two processes at once: what kernels import, what the grader and the tests import)
+WARM_KERNEL := from rnn_course import zygote; zygote.preload()
+WARM_REST := import rnn_course.cli, rnn_course.batch, rnn_course.engine, rnn_course.cluster, nbgrader.apps, \
+  nbclient, nbconvert, jupyter_server.serverapp, jupyterlab, pytest, xdist, nbval, distributed, playwright.sync_api
 
 # The packages are installed with uv (pip's 50 s become about 10 s), from the sources pip is
 # configured with (autograder/pip_sources.py); where uv cannot be had or fails, pip installs them.
@@ -30,7 +31,8 @@ $(STAMP): pyproject.toml
 	        $$($(PY) autograder/pip_sources.py) -e ".[test]"; } || \
 	    { echo "note: uv did not install the packages; pip does"; \
 	      $(PY) -m pip install --quiet --no-compile -e ".[test]"; }; } && \
-	  t1=$$(date +%s) && MPLBACKEND=Agg PYDEVD_DISABLE_FILE_VALIDATION=1 $(PY) -c "$(WARM)" && \
+	  t1=$$(date +%s) && export MPLBACKEND=Agg PYDEVD_DISABLE_FILE_VALIDATION=1 && \
+	  { $(PY) -c "$(WARM_KERNEL)" & k=$$!; $(PY) -c "$(WARM_REST)" && wait $$k; } && \
 	  touch $(STAMP) && echo "time: install $$(( t1 - t0 )) s, first imports $$(( $$(date +%s) - t1 )) s"
 
 install: $(STAMP)

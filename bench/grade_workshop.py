@@ -7,7 +7,8 @@ Generates a batch with a realistic mix (correct, one function wrong, blank, brok
 a crash), grades it once with nbgrader's own autograde in one tree, one submission after the
 other, and once with our parallel grader, then prints both times, the ratio, whether the scores
 per task are identical, the peak memory per worker (proportional set size of the job and its
-kernel) and the verdicts. Where the
+kernel) and the verdicts; last, for the first notebook, one grading job against the time its
+graded cells take in a kernel started the usual way (kernel start included, and cells alone). Where the
 bubblewrap sandbox works it grades the batch a second time with the sandbox off and prints the
 sandbox's cost per graded notebook (wall time of the batch and mean time per job) and both
 ratios. It prints figures; it asserts nothing (tests/test_adversarial.py checks that parallel
@@ -53,6 +54,39 @@ def make_batch(folder: Path, learners: int, stems: list[str]) -> None:
             nbformat.write(nb, path)
 
 
+def per_notebook(stem: str, repeat: int = 4) -> None:
+    """One notebook on an idle machine: a grading job (one slot, its servers started) against
+    running what it runs (the solution's cells that grading keeps, hidden tests included) in a
+    kernel started the usual way, with and without that kernel's start."""
+    import statistics
+
+    from nbclient import NotebookClient
+
+    from rnn_course import engine
+    from rnn_course.paths import SOLUTIONS
+
+    folder = Path(tempfile.mkdtemp(prefix="one-notebook-"))
+    for i in range(repeat):
+        gradekit.write(gradekit.filled(stem), folder, f"learner{i}", stem)
+    jobs = [r["seconds"] for r in grade_folder(folder, Limits(), 1, [stem], progress=False)]
+    job = statistics.median(jobs[1:])                  # the first one waited for its servers
+    nb = engine.grading_notebook(nbformat.read(SOLUTIONS / f"{stem}.ipynb", as_version=4))
+    client = NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=True,
+                            resources={"metadata": {"path": str(folder)}})
+    t0 = time.perf_counter()
+    with client.setup_kernel():
+        t1 = time.perf_counter()
+        for i, cell in enumerate(nb.cells):
+            if cell.cell_type == "code":
+                client.execute_cell(cell, i)
+        t2 = time.perf_counter()
+    start, cells = t1 - t0, t2 - t1
+    print(f"per notebook ({stem}): a grading job {job:.2f} s (median of {len(jobs) - 1}, one slot); "
+          f"kernel start {start:.2f} s + graded cells {cells:.2f} s = {start + cells:.2f} s: "
+          f"the job is {job / (start + cells):.2f}x that, {job / cells:.2f}x the graded cells alone")
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--learners", type=int, default=30)
@@ -60,6 +94,8 @@ def main() -> int:
     ap.add_argument("--jobs", type=int, default=os.cpu_count())
     ap.add_argument("--skip-serial", action="store_true")
     ap.add_argument("--skip-unsandboxed", action="store_true", help="do not grade again without the sandbox")
+    ap.add_argument("--skip-per-notebook", action="store_true",
+                    help="do not time one notebook's job against its kernel start and graded cells")
     a = ap.parse_args()
     from rnn_course import sandbox
     stems = [resolve_stem(s) for s in a.notebooks] if a.notebooks else solution_stems()
@@ -102,6 +138,8 @@ def main() -> int:
         print(f"speed-up: {serial / ours:.2f}x" + (f" (sandboxed); {serial / plain:.2f}x unsandboxed"
                                                    if plain else ""))
     shutil.rmtree(folder, ignore_errors=True)
+    if not a.skip_per_notebook:
+        per_notebook(stems[0])
     return 0
 
 

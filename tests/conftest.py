@@ -14,17 +14,16 @@ def pytest_configure(config):
 # their order matters: the scheduler below hands out the longest units first, so no long unit
 # starts when the others are nearly done. A file not listed counts as short.
 LONG_UNITS = {
-    "tests/test_workspace.py::test_the_whole_loop_on_a_fresh_clone": 76,
-    "tests/test_sandbox.py": 84, "tests/test_cluster.py": 73, "tests/test_roundtrip.py": 65,
-    "tests/test_adversarial.py": 63, "tests/test_browser.py": 61, "tests/test_instructor.py": 42,
-    "tests/test_cli.py::test_check_released_and_filled_notebooks": 35,
-    "tests/test_selfgrade.py::test_equals_check_on_correct_and_wrong_code": 26,
-    "solutions/09_seq2seq.ipynb": 26,
-    "tests/test_workspace.py::test_without_a_workspace_numbers_resolve_to_course_with_a_note": 23,
-    "tests/test_variants.py::11_packing": 22, "tests/test_variants.py::13_transformers_vs_rnns": 20,
-    "tests/test_variants.py::14_cnn_vs_rnn": 20, "tests/test_variants.py::09_seq2seq": 20,
-    "tests/test_old_releases.py": 20, "tests/test_selfgrade.py": 19,
-    "tests/test_zygote.py::test_forked_kernel_grades_like_a_fresh_kernel": 31,
+    "tests/test_roundtrip.py": 110, "tests/test_browser.py": 90,
+    "tests/test_workspace.py::test_the_whole_loop_on_a_fresh_clone": 87,
+    "tests/test_sandbox.py": 84, "tests/test_adversarial.py": 79, "tests/test_instructor.py": 64,
+    "tests/test_cluster.py": 56, "tests/test_zygote.py::test_forked_kernel_grades_like_a_fresh_kernel": 27,
+    "tests/test_selfgrade.py": 24, "tests/test_variants.py::03_bptt": 20,
+    "tests/test_cli.py::test_check_released_and_filled_notebooks": 18,
+    "tests/test_workspace.py::test_without_a_workspace_numbers_resolve_to_course_with_a_note": 15,
+    "tests/test_old_releases.py": 14, "solutions/04_truncated_bptt.ipynb": 14,
+    "tests/test_cli.py::test_check_spots_an_older_course_version": 13, "solutions/06_lstm_gates.ipynb": 12,
+    "solutions/14_cnn_vs_rnn.ipynb": 10, "solutions/09_seq2seq.ipynb": 10,
 }
 # Files whose tests share no module fixture worth keeping together: each test is its own unit.
 PER_TEST = ("tests/test_workspace.py", "tests/test_cli.py", "tests/test_zygote.py")

@@ -85,7 +85,8 @@ def assert_scores(auto: dict, expect) -> None:
 def nbgrader_autograde(folder: Path, stems: list) -> tuple:
     """nbgrader alone, as its documentation runs it: one tree with a copy of the course
     gradebook, its complete default autograde of each submission (``folder/LEARNER/STEM.ipynb``)
-    in turn. Returns ({(learner, stem): {test cell: auto score}} for the submissions nbgrader
+    in turn, its kernels in the environment our grading gives its own (rnn_course.batch._env:
+    Python's warnings off; nbgrader zeroes a test cell that wrote to stderr, our scoring does not). Returns ({(learner, stem): {test cell: auto score}} for the submissions nbgrader
     scored (the auto-graded test cells: nbgrader also gives an unchanged interview answer 0),
     seconds spent in autograde)."""
     import os
@@ -100,6 +101,8 @@ def nbgrader_autograde(folder: Path, stems: list) -> tuple:
     from rnn_course.nbconfig import tree_config
     from rnn_course.paths import COURSE_ID, WORK
 
+    from rnn_course.batch import _env
+
     tree = Path(tempfile.mkdtemp(prefix="nbgrader-serial-"))
     shutil.copy(WORK / "gradebook.db", tree / "gradebook.db")
     learners = sorted(p.name for p in Path(folder).iterdir() if p.is_dir())
@@ -113,8 +116,9 @@ def nbgrader_autograde(folder: Path, stems: list) -> tuple:
         (tree / "source" / stem).mkdir(parents=True, exist_ok=True)
     cfg = tree_config(tree)
     cfg.NbGrader.logfile = ""
-    cwd = os.getcwd()
+    cwd, env = os.getcwd(), dict(os.environ)
     os.chdir(tree)
+    os.environ.update(_env())                # the kernels' environment as in our grading (warnings off)
     t0 = time.perf_counter()
     try:
         api = NbGraderAPI(config=cfg)
@@ -124,6 +128,8 @@ def nbgrader_autograde(folder: Path, stems: list) -> tuple:
                     api.autograde(stem, learner, force=True, create=True)
     finally:
         os.chdir(cwd)
+        os.environ.clear()
+        os.environ.update(env)
     seconds = time.perf_counter() - t0
     scores = {}
     with Gradebook(cfg.CourseDirectory.db_url, COURSE_ID) as gb:

@@ -5,9 +5,12 @@ import torch
 from helpers.checks import CheckError, as_array, check_close, check_equal, check_shape, check_true, compare, rel_error
 
 
-def test_check_close_passes_and_returns_max_diff():
+def test_check_close_passes_and_returns_nothing():
+    # a test cell that ends with a check shows no value: nbgrader's own autograde would take a
+    # number as the cell's partial credit (a max difference of 1e-9 points)
     a = np.array([1.0, 2.0, 3.0])
-    assert check_close(a + 1e-9, a) < 1e-8
+    assert check_close(a + 1e-9, a) is None
+    assert check_close(np.zeros(0), np.zeros(0)) is None
 
 
 def test_check_close_names_the_shape_mismatch_and_transpose():

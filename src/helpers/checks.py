@@ -88,10 +88,14 @@ def check_shape(actual, shape, name: str = "output", hint: str | None = None) ->
 
 
 def check_close(actual, expected, name: str = "output", atol: float = 1e-6, rtol: float = 1e-5,
-                hint: str | None = None) -> float:
-    """Fail unless ``actual`` matches ``expected`` elementwise; return the max abs difference.
+                hint: str | None = None) -> None:
+    """Fail unless ``actual`` matches ``expected`` elementwise (``max_abs_diff`` gives the
+    difference itself).
 
     The message names a shape or dtype mismatch, NaNs, and the worst element with its index.
+    It returns nothing: a test cell that ends with a check then shows no value, and nbgrader's
+    own autograde, which takes a number a test cell shows as its partial credit, gives the cell
+    its points.
     """
     want = as_array(expected, f"{name} (expected)")
     got = as_array(actual, name)
@@ -101,7 +105,7 @@ def check_close(actual, expected, name: str = "output", atol: float = 1e-6, rtol
         raise CheckError(f"{name}: got integer dtype {got.dtype} where floats were expected "
                          f"(an integer division or a cast?)." + (f" Hint: {hint}" if hint else ""))
     if got.size == 0:
-        return 0.0
+        return None
     g, w = got.astype(np.float64), want.astype(np.float64)
     if np.isnan(g).any() and not np.isnan(w).any():
         idx = tuple(int(i) for i in np.argwhere(np.isnan(g))[0])
@@ -126,7 +130,7 @@ def check_close(actual, expected, name: str = "output", atol: float = 1e-6, rtol
         if hint:
             msg += f" Hint: {hint}"
         raise CheckError(msg)
-    return float(diff.max())
+    return None
 
 
 def _plain(v):
