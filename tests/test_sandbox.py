@@ -523,3 +523,36 @@ def test_a_memory_cage_ends_what_outgrows_it():
         cage.close()
     assert not cage.path.exists()
     sweep()
+
+
+@needs_sandbox
+def test_emptying_the_sandbox_tmp_never_enters_a_bound_folder():
+    """Between jobs the kernel server empties the sandbox's own /tmp (rnn_course.zygote._empty)
+    but never walks into a folder bound there from outside: a checkout or venv under /tmp (a CI
+    clone) is bound read-only into it, and walking it cost 0.6 s a job. Here a writable folder
+    bound into the sandbox's /tmp keeps its file, while the sandbox's own files are gone."""
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    from rnn_course import sandbox
+    outside = Path(tempfile.mkdtemp(prefix="rnn-bound-", dir="/tmp"))
+    try:
+        (outside / "keep.txt").write_text("not the sandbox's")
+        code = ("import os\n"
+                "open('/tmp/junk.txt', 'w').write('x')\n"
+                "os.makedirs('/tmp/d/e')\n"
+                "open('/tmp/d/e/f.txt', 'w').write('x')\n"
+                "os.chmod('/tmp/d', 0o500)\n"
+                "from rnn_course.zygote import _empty\n"
+                "_empty(['/tmp'])\n"
+                "print(sorted(os.listdir('/tmp')))\n")
+        r = subprocess.run(sandbox.bwrap_argv(str(outside)) + [sys.executable, "-c", code],
+                           capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0, r.stderr
+        assert (outside / "keep.txt").read_text() == "not the sandbox's"
+        assert r.stdout.strip() == str([outside.name]), r.stdout       # only the way to the bound folder
+    finally:
+        shutil.rmtree(outside, ignore_errors=True)
