@@ -130,11 +130,11 @@ def main() -> int:
     if not a.skip_serial:
         theirs, serial = gradekit.nbgrader_autograde(folder, stems)
         print(f"serial nbgrader autograde:   {serial:8.1f} s  ({serial / n:.2f} s per notebook)")
-        ours = {(r["learner"], r["stem"]): gradekit.auto_scores(r) for r in results}
-        same = sum(ours[k] == v for k, v in theirs.items())
+        mine = {(r["learner"], r["stem"]): gradekit.auto_scores(r) for r in results}
+        same = sum(mine[k] == v for k, v in theirs.items())
+        other = sorted({r["status"] for r in results if (r["learner"], r["stem"]) not in theirs})
         print(f"scores: {same} of the {len(theirs)} submissions nbgrader scored have identical scores per task"
-              f" (nbgrader scored none of the other {n - len(theirs)}: "
-              f"{', '.join(sorted({r['status'] for r in results if (r['learner'], r['stem']) not in theirs}))})")
+              + (f" (nbgrader scored none of the other {n - len(theirs)}: {', '.join(other)})" if other else ""))
         print(f"speed-up: {serial / ours:.2f}x" + (f" (sandboxed); {serial / plain:.2f}x unsandboxed"
                                                    if plain else ""))
     shutil.rmtree(folder, ignore_errors=True)
