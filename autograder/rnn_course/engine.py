@@ -196,7 +196,7 @@ def _grading_steps():
     (rnn_course.tokens); of the grading steps, Execute and LimitOutput. Left out are the steps
     that only write the private gradebook (SaveAutoGrades, AssignLatePenalties: scores come from
     the executed notebook, see score_executed) or touch nothing the scores read (IgnorePattern,
-    ClearMetadataPreprocessor, a second CheckCellMetadata). tests/test_adversarial.py checks
+    ClearMetadataPreprocessor, a second CheckCellMetadata). tests/test_roundtrip.py checks
     that the scores equal those of nbgrader's own, complete autograde."""
     from nbgrader.preprocessors import (CheckCellMetadata, ClearOutput, DeduplicateIds, Execute, LimitOutput,
                                         OverwriteCells, OverwriteKernelspec)
