@@ -175,3 +175,58 @@ def test_no_graded_cell_depends_on_a_cell_grading_skips(stem):
             used = _names(c.source)[1] & only_skipped
             assert not used, (f"{path.parent.name}/{path.name}: {nbharness.nbg(c).get('grade_id')} reads "
                               f"{sorted(used)}, defined only in cells grading skips")
+
+
+def _may_return_a_number(func) -> bool:
+    """Whether a function's own body (not its nested functions) returns something that may be a
+    number: anything but None, a string, or a tuple, list, dict or set display."""
+    import ast
+    shown_as_text = (ast.Tuple, ast.List, ast.Dict, ast.Set, ast.JoinedStr)
+
+    def walk(node):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+                continue
+            yield child
+            yield from walk(child)
+    return any(isinstance(n, ast.Return) and n.value is not None and not isinstance(n.value, shown_as_text)
+               and not (isinstance(n.value, ast.Constant) and (n.value.value is None or isinstance(n.value.value, str)))
+               for n in walk(func))
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_no_test_cell_ends_with_a_value(stem):
+    """nbgrader's own autograde takes a number a test cell shows as that cell's partial credit
+    (a check that returned a max difference of 1e-16 scored 1e-16 points). So no test cell may end
+    with an expression unless it is a call of a function, of helpers.checks or of the notebook,
+    that cannot return a number."""
+    import ast
+
+    import helpers.checks
+
+    nb = nbformat.read(nbharness.SOLUTIONS / f"{stem}.ipynb", as_version=4)
+    defs = {node.name: node for node in ast.walk(ast.parse(inspect.getsource(helpers.checks)))
+            if isinstance(node, ast.FunctionDef)}
+    cells = [c for c in nb.cells if c.cell_type == "code"]
+    for c in cells:
+        try:
+            tree = ast.parse(c.source)
+        except SyntaxError:
+            continue
+        defs.update({n.name: n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)})
+        for node in ast.walk(tree):                     # from helpers.checks import check_equal as _check_equal
+            if isinstance(node, ast.ImportFrom):
+                for alias in node.names:
+                    if alias.asname and alias.name in defs:
+                        defs[alias.asname] = defs[alias.name]
+    for c in cells:
+        meta = c.metadata.get("nbgrader", {})
+        if not (meta.get("grade") and not meta.get("solution")):
+            continue
+        last = ast.parse(c.source).body[-1]
+        if not isinstance(last, ast.Expr):
+            continue
+        call = last.value
+        name = getattr(getattr(call, "func", None), "id", getattr(getattr(call, "func", None), "attr", None))
+        assert isinstance(call, ast.Call) and name in defs and not _may_return_a_number(defs[name]), (
+            f"{meta['grade_id']} ends with `{ast.unparse(last)[:60]}`, which shows a value")
