@@ -17,7 +17,6 @@ replaced by "[hidden test]".
 """
 from __future__ import annotations
 
-import json
 import os
 import re
 import secrets
@@ -158,8 +157,8 @@ def _hidden_sources(stem: str) -> list:
     jobs)."""
     db = WORK / "gradebook.db"
     st = db.stat()
-    key = (stem, st.st_mtime_ns, st.st_size)
-    if key not in _HIDDEN:
+    version = (st.st_mtime_ns, st.st_size)
+    if _HIDDEN.get(stem, (None,))[0] != version:
         from nbgrader.api import Gradebook
 
         from .release import work_lock
@@ -169,25 +168,21 @@ def _hidden_sources(stem: str) -> list:
             for cell in gb.find_notebook(stem, stem).source_cells:
                 if cell.cell_type == "code" and (cell.name in auto or HIDDEN_BLOCK.search(cell.source or "")):
                     hidden += HIDDEN_BLOCK.findall(cell.source or "") or [cell.source or ""]
-        _HIDDEN.clear()
-        _HIDDEN[key] = hidden
-    return _HIDDEN[key]
+        _HIDDEN[stem] = (version, hidden)
+    return _HIDDEN[stem][1]
 
 
-_HIDDEN: dict = {}
-_REDACTORS: dict = {}
+_HIDDEN: dict = {}              # stem -> (gradebook version, hidden test source)
+_REDACTORS: dict = {}           # stem -> ((hidden test source, released text), Redactor)
 
 
 def _redactor(stem: str) -> "Redactor":
     """The Redactor of notebook ``stem`` (hidden test source against the released text), built
     once per process and course version."""
-    hidden = _hidden_sources(stem)
-    public = _public_text(stem)
-    key = (stem, id(hidden), hash(public))
-    if key not in _REDACTORS:
-        _REDACTORS.clear()
-        _REDACTORS[key] = Redactor(hidden, public)
-    return _REDACTORS[key]
+    texts = (_hidden_sources(stem), _public_text(stem))
+    if _REDACTORS.get(stem, (None,))[0] != texts:
+        _REDACTORS[stem] = (texts, Redactor(*texts))
+    return _REDACTORS[stem][1]
 
 
 def _grading_steps():
