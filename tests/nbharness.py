@@ -6,9 +6,11 @@ implementations must pass) and the experiment tests (each experiment shows its p
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import os
 import traceback
+import types
 from pathlib import Path
 
 import nbformat
@@ -29,10 +31,34 @@ def nbg(cell) -> dict:
     return cell.get("metadata", {}).get("nbgrader", {})
 
 
+def _no_lazy_device_stacks() -> None:
+    """torch.manual_seed also queues a seed for CUDA, XPU and MTIA, which (never initialised on
+    this CPU-only machine) keep the caller's formatted stack for the message of a failed
+    initialisation: three walks of pytest's deep stack per seed, about a fifth of the variant
+    tests' time. Here they keep an empty stack; the seeds themselves are unchanged."""
+    import torch
+    for name in ("cuda", "xpu", "mtia"):
+        mod = getattr(torch, name, None)
+        if mod is not None and hasattr(mod, "traceback") and hasattr(mod, "_lazy_call"):
+            mod.traceback = types.SimpleNamespace(format_stack=lambda *a, **k: [])
+
+
+_no_lazy_device_stacks()
+
+
+@functools.lru_cache(maxsize=None)
+def _notebook(stem: str, mtime: float):
+    return nbformat.read(solution_path(stem), as_version=4)
 
 
 def load(stem: str):
-    return nbformat.read(solution_path(stem), as_version=4)
+    """The solution notebook, read once per version of the file (callers must not change it)."""
+    return _notebook(stem, solution_path(stem).stat().st_mtime)
+
+
+@functools.lru_cache(maxsize=4096)
+def _compiled(src: str, name: str):
+    return compile(src, name, "exec")
 
 
 def run(stem: str, replace: dict | None = None, experiments: bool = False, stop_after: str | None = None):
@@ -65,7 +91,7 @@ def run(stem: str, replace: dict | None = None, experiments: bool = False, stop_
         src = replace.get(gid, cell.source)
         try:
             with contextlib.redirect_stdout(io.StringIO()):
-                exec(compile(src, f"<{stem}:{gid or 'cell'}>", "exec"), ns)
+                exec(_compiled(src, f"<{stem}:{gid or 'cell'}>"), ns)
         except Exception:  # noqa: BLE001 - a failing cell is a result, not a crash
             err = traceback.format_exc(limit=2)
             if meta.get("grade"):

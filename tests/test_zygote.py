@@ -151,3 +151,23 @@ def test_warm_up_runs_every_step_but_the_kernel(tmp_path):
     assert tests and all(c.source.startswith(guard.ENTRY) for c in tests)
     assert not any(c.get("outputs") for c in graded.cells if c.cell_type == "code")
     assert all(t["score"] == 0 for t in result["tasks"] if not t["manual"])
+
+
+def test_extras_are_preloaded_where_a_batch_holds_enough_notebooks_that_import_them(monkeypatch):
+    """EXTRAS (what backward(gradient) and an optimizer step import) are preloaded only for the
+    notebooks whose graded cells use them, and only with two such jobs or more per server."""
+    assert zygote.needs_extras("03_bptt") and zygote.needs_extras("04_truncated_bptt")
+    assert not zygote.needs_extras("01_recurrence") and not zygote.needs_extras("no_such_notebook")
+    started = []
+    monkeypatch.setattr(batch.ForkServer, "start", lambda self: started.append(self.extras))
+    try:
+        batch.prestart(batch.Limits(), 2, 10, STEM, heavy=4)
+        batch.prestart(batch.Limits(), 2, 10, STEM, heavy=3)
+    finally:
+        with batch._servers_lock:
+            batch._spares.clear()
+            batch._servers.clear()
+    assert started == [True, True, False, False]
+    import importlib.util                       # and they are modules of this torch (preload skips a name it cannot import)
+    assert all(importlib.util.find_spec(m) is not None for m in zygote.EXTRAS)
+

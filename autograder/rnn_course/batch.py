@@ -105,9 +105,10 @@ def _env() -> dict:
 class ForkServer:
     """One ``rnn_course.worker --serve`` process: start() once, then run() one job at a time."""
 
-    def __init__(self, sandboxed: bool = False, memory_mb: float | None = None, warm: str | None = None):
+    def __init__(self, sandboxed: bool = False, memory_mb: float | None = None, warm: str | None = None,
+                 extras: bool = False):
         self.proc = None
-        self.sandboxed, self.memory_mb, self.warm = sandboxed, memory_mb, warm
+        self.sandboxed, self.memory_mb, self.warm, self.extras = sandboxed, memory_mb, warm, extras
         self.box: tuple = ()        # (init pid, server pid) of the slot's sandbox, for the limits
 
     def alive(self) -> bool:
@@ -116,7 +117,8 @@ class ForkServer:
     def start(self) -> None:
         self.proc = subprocess.Popen([sys.executable, "-m", "rnn_course.worker", "--serve"]
                                      + (["sandbox", str(self.memory_mb or 0)] if self.sandboxed else [])
-                                     + (["--warm", self.warm] if self.warm else []),
+                                     + (["--warm", self.warm] if self.warm else [])
+                                     + (["--extras"] if self.extras else []),
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.DEVNULL, env=_env(), text=True,
                                      start_new_session=True)
@@ -198,21 +200,34 @@ _servers_lock = threading.Lock()
 _spares: list = []                  # started by prestart(), not yet taken by a worker thread
 
 
+JOBS_PER_SLOT = 4                   # at most one worker slot per this many jobs (see slots)
 WARM_FROM = 3                       # jobs per server from which a server warms up first
+EXTRAS_FROM = 2                     # jobs needing rnn_course.zygote.EXTRAS per server, to preload them
 
 
-def prestart(limits: Limits, n: int = 1, jobs: int = 1, stem: str | None = None) -> None:
+def slot_count(n_jobs: int | None, count: int) -> int:
+    """Worker slots for ``count`` jobs with at most ``n_jobs`` at once (default: one per core):
+    no more than one per JOBS_PER_SLOT jobs. Starting a slot (its fork server imports nbgrader,
+    its kernel server torch) takes about as much CPU as four to seven jobs, so a handful of
+    jobs is graded sooner by one slot than by two starting side by side on two cores."""
+    return max(1, min(n_jobs or os.cpu_count() or 1, count // JOBS_PER_SLOT))
+
+
+def prestart(limits: Limits, n: int = 1, jobs: int = 1, stem: str | None = None, heavy: int = 0) -> None:
     """Start ``n`` fork servers now, so their imports and sandbox start overlap with the
     caller's own preparation (reading the folder, job files); worker threads take them first. With
     ``jobs`` / ``n`` >= WARM_FROM, each server first runs a job's steps once on the released
-    notebook ``stem`` (rnn_course.worker.warm_up): about 1 s, repaid after three jobs."""
+    notebook ``stem`` (rnn_course.worker.warm_up): about 1 s, repaid after three jobs. With
+    ``heavy`` (jobs of notebooks that need rnn_course.zygote.EXTRAS) / ``n`` >= EXTRAS_FROM,
+    their kernel servers preload those too (1.8 s, against 1.1-1.6 s in each such job)."""
     if not sys.platform.startswith("linux"):
         return
     sandboxed = _sandboxed(limits)
     warm = stem if stem and n > 0 and jobs / n >= WARM_FROM else None
+    extras = n > 0 and heavy / n >= EXTRAS_FROM
     with _servers_lock:
         for _ in range(max(0, n)):
-            server = ForkServer(sandboxed, limits.memory_mb, warm)
+            server = ForkServer(sandboxed, limits.memory_mb, warm, extras)
             try:
                 server.start()
             except OSError:
@@ -380,12 +395,12 @@ def _run_once_inner(job: dict, limits: Limits, use_server: bool = True) -> dict:
 
 
 def run_jobs(jobs: list, limits: Limits, n_jobs: int | None = None, progress: bool = True) -> list:
-    """Grade all jobs with ``n_jobs`` workers; results in the order of ``jobs``."""
+    """Grade all jobs with up to ``n_jobs`` workers (``slot_count``); results in the order of ``jobs``."""
     from tqdm.auto import tqdm
 
     from . import sandbox
 
-    n_jobs = max(1, n_jobs or os.cpu_count() or 1)
+    n_jobs = slot_count(n_jobs, len(jobs))
     if {j["learner"] for j in jobs} - {"me"}:                 # grading others (not self-grading)
         sandbox.warn_unsandboxed(limits.sandbox)
     results = [None] * len(jobs)

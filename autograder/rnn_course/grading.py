@@ -5,7 +5,7 @@ import os
 from pathlib import Path
 
 from . import engine, manifest
-from .batch import Limits, close_servers, prestart, run_job, run_jobs
+from .batch import Limits, close_servers, prestart, run_job, run_jobs, slot_count
 from .paths import COURSE, resolve_stem, solution_stems
 from .release import ensure_gradebook, released_path
 
@@ -175,7 +175,10 @@ def grade_folder(folder: Path, limits: Limits | None = None, n_jobs: int | None 
     ensure_gradebook(stems)
     n_submitted = sum((folder / learner / f"{stem}.ipynb").exists() for learner in learners for stem in stems)
     if not cluster:
-        prestart(limits or Limits(), min(n_submitted, max(1, n_jobs or os.cpu_count() or 1)), n_submitted, stems[0])
+        from .zygote import needs_extras
+        heavy = sum((folder / learner / f"{stem}.ipynb").exists() and needs_extras(stem)
+                    for learner in learners for stem in stems)
+        prestart(limits or Limits(), slot_count(n_jobs, n_submitted), n_submitted, stems[0], heavy)
     try:
         jobs, slots, results, paths = [], [], [], []
         for learner in learners:

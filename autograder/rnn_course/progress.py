@@ -16,7 +16,7 @@ from helpers.card import chip_html
 from helpers.questions import LEVEL_COLOURS, QUESTIONS
 
 from . import manifest
-from .batch import Limits, close_servers, prestart, run_jobs
+from .batch import Limits, close_servers, prestart, run_jobs, slot_count
 from .grading import make_job
 from .release import ensure_gradebook, released_path
 
@@ -55,8 +55,9 @@ def collect(folder: Path, limits: Limits | None = None, n_jobs: int | None = Non
                 continue
         todo.append((row, nb, digest, cached))
     if todo:
-        prestart(limits or Limits(), min(len(todo), max(1, n_jobs or os.cpu_count() or 1)), len(todo),
-                 todo[0][0]["stem"])
+        from .zygote import needs_extras
+        prestart(limits or Limits(), slot_count(n_jobs, len(todo)), len(todo), todo[0][0]["stem"],
+                 sum(needs_extras(row["stem"]) for row, _, _, _ in todo))
         try:
             jobs = [make_job(nb, row["stem"], "me") for row, nb, _, _ in todo]
         except BaseException:

@@ -139,14 +139,15 @@ def warm_up(stem: str) -> None:
     use_zygote_kernels()                                # the provisioners' entry points, read once
 
 
-def serve(sandboxed: bool = False, memory_mb: float | None = None, warm: str | None = None) -> int:
+def serve(sandboxed: bool = False, memory_mb: float | None = None, warm: str | None = None,
+          extras: bool = False) -> int:
     from . import zygote
     from .zygote import PR_SET_PDEATHSIG, _prctl
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)           # the server dies with the batch that started it
 
     def start_box(wait: bool = True):
         try:
-            return zygote.SandboxServer(memory_mb, wait=wait)
+            return zygote.SandboxServer(memory_mb, wait=wait, extras=extras)
         except Exception:  # noqa: BLE001 - then each kernel starts under bwrap on its own
             return None
 
@@ -163,7 +164,7 @@ def serve(sandboxed: bool = False, memory_mb: float | None = None, warm: str | N
             box = None
     global _server_fingerprints
     if not sandboxed:
-        zygote.preload()
+        zygote.preload(extras)
         from . import guard
         _server_fingerprints = guard.fingerprints()     # free: preload imported what they cover
     elif box is not None:
@@ -218,8 +219,10 @@ if __name__ == "__main__":
         if "--warm" in args:                            # --warm STEM: see warm_up
             k = args.index("--warm")
             warm, args = args[k + 1], args[:k] + args[k + 2:]
+        extras = "--extras" in args                     # --extras: see rnn_course.zygote.preload
+        args = [a for a in args if a != "--extras"]
         code = serve(sandboxed=args[:1] == ["sandbox"], memory_mb=float(args[1]) if len(args) > 1 else None,
-                     warm=warm)
+                     warm=warm, extras=extras)
         sys.stdout.flush()
         os._exit(code)                                  # no interpreter shutdown: ~1 s with torch loaded
     sys.exit(main())

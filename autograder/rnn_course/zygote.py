@@ -16,6 +16,7 @@ import importlib
 import json
 import os
 import pkgutil
+import re
 import signal
 import subprocess
 import sys
@@ -31,17 +32,26 @@ PRELOAD = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "m
            "ipykernel.debugger", "IPython.core.completerlib", "IPython.core.debugger", "IPython.core.oinspect",
            "IPython.extensions.storemagic", "IPython.utils.wildcard", "numpy.testing", "psutil", "sqlite3",
            "tornado.gen", "tornado.locks", "tornado.queues", "tornado.platform.asyncio", "pdb", "faulthandler",
-           "http.server", "pydoc", "xmlrpc.server", "encodings.idna", "encodings.latin_1", "resource")
+           "http.server", "pydoc", "xmlrpc.server", "encodings.idna", "encodings.latin_1", "resource",
+           # what every notebook's first cells import lazily (numpy 2 loads numpy.random on first use)
+           "numpy.random", "encodings.unicode_escape")
+# What torch imports the first time a notebook calls backward() with a gradient or steps an
+# optimizer (sympy and torch._dynamo: 1.1-1.6 s in each such kernel, 1.8 s once here). Preloaded
+# only where a batch holds enough of the notebooks that do (``needs_extras``): a server for one
+# check would pay more than it saves.
+EXTRAS = ("torch.fx.experimental.symbolic_shapes", "torch._dynamo")
+_EXTRAS_USE = re.compile(r"\.backward\([^)]|\boptim\.\w")
 
 _server_path0: str | None = None      # sys.path[0] of the fork server (its cwd), not a kernel's
 _current: "Zygote | None" = None      # the zygote of this grading job, until a kernel takes it
 
 
-def preload() -> None:
-    """Import what every grading kernel imports (in the fork server, once)."""
+def preload(extras: bool = False) -> None:
+    """Import what every grading kernel imports (in the fork server, once); with ``extras``,
+    also EXTRAS."""
     global _server_path0
     _server_path0 = sys.path[0] if sys.path else None
-    for name in PRELOAD:
+    for name in PRELOAD + (EXTRAS if extras else ()):
         try:
             importlib.import_module(name)
         except Exception:  # noqa: BLE001 - a module that fails here is imported by the kernel itself
@@ -52,6 +62,27 @@ def preload() -> None:
             importlib.import_module(f"helpers.{info.name}")
         except Exception:  # noqa: BLE001
             continue
+
+
+_needs: dict = {}
+
+
+def needs_extras(stem: str) -> bool:
+    """Do the cells grading runs in notebook ``stem`` (its solution's, hidden tests included;
+    not experiments or demos) import EXTRAS when they run? Read from the source, so a guess:
+    a wrong one costs time, never a score."""
+    if stem not in _needs:
+        from .engine import is_demo, is_experiment
+        from .paths import SOLUTIONS
+        try:
+            cells = json.loads((SOLUTIONS / f"{stem}.ipynb").read_text("utf-8"))["cells"]
+            src = "\n".join("".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+                            for c in cells if c.get("cell_type") == "code"
+                            and not is_experiment(c) and not is_demo(c))
+            _needs[stem] = bool(_EXTRAS_USE.search(src))
+        except (OSError, ValueError, KeyError, TypeError):
+            _needs[stem] = False
+    return _needs[stem]
 
 
 class Zygote:
@@ -227,15 +258,16 @@ class SandboxServer:
     itself non-dumpable, so a kernel (same uid) cannot ptrace it or read its memory.
     """
 
-    def __init__(self, memory_mb: float | None = None, wait: bool = True):
+    def __init__(self, memory_mb: float | None = None, wait: bool = True, extras: bool = False):
         """Start the server under bwrap; with ``wait`` False, return at once and let ``ready()``
-        wait for it (its imports then overlap with the caller's own)."""
+        wait for it (its imports then overlap with the caller's own); ``extras``: see preload."""
         from . import sandbox
         self.cage, self.memory_mb = None, memory_mb
         self.root = sandbox.scratch_root()
         r, w = os.pipe()
         self.proc = subprocess.Popen(sandbox.bwrap_argv(str(self.root)) + ["--info-fd", str(w), sys.executable,
-                                                                           "-m", "rnn_course.zygote", "--serve"],
+                                                                           "-m", "rnn_course.zygote", "--serve"]
+                                     + (["--extras"] if extras else []),
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                      pass_fds=[w], env=sandbox.kernel_env(dict(os.environ), str(self.root)),
                                      cwd=str(self.root), text=True)
@@ -448,9 +480,9 @@ def _prctl(option: int, value: int) -> None:
 PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS = 1, 4, 38
 
 
-def serve() -> int:
+def serve(extras: bool = False) -> int:
     """Inside the sandbox: preload, then fork one kernel per request line (JSON) on stdin."""
-    preload()
+    preload(extras)
     _prctl(PR_SET_DUMPABLE, 0)                          # kernels (same uid) cannot ptrace the server
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)       # kernels that exit are reaped at once
     try:                                                # taken now, before any job exists
@@ -779,7 +811,7 @@ def _find_kernel(popen: subprocess.Popen) -> int:
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--serve"]:
-        code = serve()
+        code = serve(extras="--extras" in sys.argv[2:])
         sys.stdout.flush()
         os._exit(code)                                  # no interpreter shutdown: ~1 s with torch loaded
     if sys.argv[1:2] == ["--kernel"]:
