@@ -140,6 +140,8 @@ def test_the_whole_loop_on_a_fresh_clone(clone):
     assert r.returncode == 0, r.stderr
     row = next(ln for ln in r.stdout.splitlines() if ln.strip().startswith("1 "))
     assert "complete" in row, r.stdout
+    row = next(ln for ln in r.stdout.splitlines() if ln.strip().startswith("2 "))     # as handed out
+    assert "not started" in row, r.stdout
     r = rnn_course(clone, "reset", STEM[:2])
     assert r.returncode == 0 and "your version is saved as" in r.stdout, r.stdout
     assert mine.read_bytes() == (clone / "course" / f"{STEM}.ipynb").read_bytes()

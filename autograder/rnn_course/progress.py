@@ -18,7 +18,8 @@ from helpers.questions import LEVEL_COLOURS, QUESTIONS
 from . import manifest
 from .batch import Limits, close_servers, prestart, run_jobs, slot_count
 from .grading import make_job
-from .release import ensure_gradebook, released_path
+from .paths import COURSE
+from .release import ensure_gradebook
 
 
 def _digest(path: Path) -> str:
@@ -32,7 +33,6 @@ def collect(folder: Path, limits: Limits | None = None, n_jobs: int | None = Non
     cache_dir.mkdir(parents=True, exist_ok=True)
     rows, todo = [], []
     stems = [q.stem for q in QUESTIONS if (manifest.SOLUTIONS / f"{q.stem}.ipynb").exists()]
-    ensure_gradebook(stems)
     for q in QUESTIONS:
         if q.stem not in stems:
             continue
@@ -44,7 +44,7 @@ def collect(folder: Path, limits: Limits | None = None, n_jobs: int | None = Non
             row["status"] = "missing"
             continue
         digest = _digest(nb)
-        rel = released_path(q.stem)
+        rel = COURSE / q.notebook                       # as handed out: not started
         if rel.exists() and digest == _digest(rel):
             continue
         cached = cache_dir / f"{q.stem}.json"
@@ -55,6 +55,7 @@ def collect(folder: Path, limits: Limits | None = None, n_jobs: int | None = Non
                 continue
         todo.append((row, nb, digest, cached))
     if todo:
+        ensure_gradebook(sorted({row["stem"] for row, _, _, _ in todo}))    # only what is graded
         from .zygote import needs_extras
         prestart(limits or Limits(), slot_count(n_jobs, len(todo)), len(todo), todo[0][0]["stem"],
                  sum(needs_extras(row["stem"]) for row, _, _, _ in todo))
