@@ -5,11 +5,20 @@ adds one item after the last cell of each notebook that has a tests/variants mod
 that kernel for the notebook's ``EXPERIMENT`` dict and calls the module's
 ``check_experiment(E)`` on it. The experiments therefore run once per test session, as a
 learner runs them (a kernel, cells in order), instead of a second time in-process.
+
+nbval's kernels are forked by one kernel server per test worker that has imported torch, numpy,
+matplotlib and IPython once (rnn_course.zygote's sandboxed server, as grading's kernels are):
+each notebook's kernel starts with those imports done (about 3 s of CPU a notebook) and runs
+its cells as a fresh one would (a new namespace; the notebooks import everything they use by
+name, `from helpers.x import ...`). Only the graded notebooks (those with a tests/variants
+module): the mock interview reads solutions/, which the sandbox does not show. Without
+bubblewrap, or with RNN_NBVAL_FRESH=1, nbval starts its kernels the usual way.
 """
 from __future__ import annotations
 
 import base64
 import importlib
+import os
 import pickle
 from pathlib import Path
 from queue import Empty
@@ -68,6 +77,44 @@ class ExperimentCheck(pytest.Item):
 
 class NbvalExperiments:
     """Registered by tests/conftest.py; hooks of a registered plugin apply to solutions/ too."""
+
+    box = None                      # this worker's kernel server, started with its first notebook
+
+    def _server(self):
+        from rnn_course import sandbox, zygote
+        if os.environ.get("RNN_NBVAL_FRESH") == "1" or not sandbox.enabled():
+            return None
+        if self.box is None or not self.box.alive():
+            try:                    # (not zygote.EXTRAS: only 03 and 04 import them, 1.3 s each)
+                self.box = zygote.SandboxServer(None)
+            except Exception:  # noqa: BLE001 - then nbval starts its kernels itself
+                self.box = None
+        return self.box
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_setup(self, item):
+        """nbval starts a notebook's kernel in the setup of its first cell: from the server."""
+        if type(item.parent).__name__ != "IPyNbFile" or getattr(item.parent, "kernel", None) is not None \
+                or _variants(Path(str(item.parent.path)).stem) is None:     # the mock interview reads
+            return (yield)                                                    # solutions/: not in a sandbox
+        box = self._server()
+        if box is None:
+            return (yield)
+        from jupyter_client.provisioning.factory import KernelProvisionerFactory
+
+        from rnn_course import zygote
+        factory = KernelProvisionerFactory.instance()
+        saved = factory.default_provisioner_name, zygote._box
+        factory.default_provisioner_name, zygote._box = "rnn-course-zygote", box
+        try:
+            return (yield)
+        finally:
+            factory.default_provisioner_name, zygote._box = saved
+
+    def pytest_unconfigure(self, config):
+        if self.box is not None:
+            self.box.close()
+            self.box = None
 
     @pytest.hookimpl(wrapper=True)
     def pytest_collect_file(self, file_path: Path, parent):
