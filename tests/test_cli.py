@@ -29,7 +29,7 @@ def hidden_lines(stem):
     return out
 
 
-def test_check_released_and_filled_notebooks(tmp_path):
+def test_check_a_released_notebook(tmp_path):
     blank = tmp_path / f"{STEM}.ipynb"
     shutil.copy(COURSE / f"{STEM}.ipynb", blank)
     r = rnn_course("check", str(blank))
@@ -40,12 +40,7 @@ def test_check_released_and_filled_notebooks(tmp_path):
     assert "status: <b>ok</b>" in html
     for line in hidden_lines(STEM):
         assert line not in html, f"hidden test source in the feedback: {line}"
-
-    full = tmp_path / "mine" / f"{STEM}.ipynb"
-    gradekit.write(gradekit.filled(STEM), tmp_path, "mine", STEM)
-    r = rnn_course("check", str(full))
-    m = re.search(r"auto-graded score: (\S+) / (\S+)", r.stdout)
-    assert m and m.group(1) == m.group(2), r.stdout
+    # (a filled notebook's check, full marks: tests/test_workspace.py, step 5 of the whole loop)
 
 
 def test_check_explains_bad_targets(tmp_path):
