@@ -113,6 +113,10 @@ def test_grading_client_is_ready_despite_earlier_requests():
         kc = km.client()
         try:
             kc.start_channels()
+            while True:                         # IOPub connected first (ipykernel 7 welcomes the
+                msg = await kc.iopub_channel.get_msg(timeout=30)   # subscription): statuses sent
+                if msg["msg_type"] == "iopub_welcome":             # before it would be lost
+                    break
             sent = {kc.kernel_info() for _ in range(3)}
             idle = set()
             while idle != sent:                 # their statuses are read (lost, as without IOPub);
