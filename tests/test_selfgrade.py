@@ -36,12 +36,17 @@ def wrong():
 
 
 def test_equals_check_on_correct_and_wrong_code(tmp_path, wrong):
+    """(graded as one batch: the grading `rnn-course check` runs, one slot started once)"""
+    from rnn_course.grading import grade_folder
     gid, src = wrong
-    for replace in ({}, {gid: src}):
+    cases = [{}, {gid: src}]
+    for replace in cases:
+        gradekit.write(gradekit.filled(STEM, replace), tmp_path, "me" + str(len(replace)), STEM)
+    graded = {r["learner"]: r for r in grade_folder(tmp_path, n_jobs=1, stems=[STEM], progress=False)}
+    for replace in cases:
         ns, _ = nbharness.run(STEM, replace=replace)
         live = run_tests(STEM, ns)
-        path = gradekit.write(gradekit.filled(STEM, replace), tmp_path, "me" + str(len(replace)), STEM)
-        official = check(str(path))
+        official = graded["me" + str(len(replace))]
         assert official["status"] == live["status"] == "ok"
         assert verdicts(live) == verdicts(official), (live, official)
         for a, b in zip(live["tasks"], official["tasks"]):

@@ -27,11 +27,7 @@ def _grade(tmp_path, nb, name, use_server):
     path = gradekit.write(nb, tmp_path / name, "alice", STEM)
     keep = tmp_path / name / "graded.ipynb"
     job = make_job(path, STEM, "alice", guard.fingerprints(), keep=keep)
-    try:
-        result = batch._run_once(job, batch.Limits(cell_timeout=30, wall_timeout=240), use_server=use_server)
-    finally:
-        batch.close_servers()
-    return result, keep
+    return batch._run_once(job, batch.Limits(cell_timeout=30, wall_timeout=240), use_server=use_server), keep
 
 
 def _probe_output(keep) -> dict:
@@ -42,11 +38,20 @@ def _probe_output(keep) -> dict:
     return dict(line.split(" ", 1) for line in text.strip().splitlines())
 
 
+@pytest.fixture(scope="module")
+def one_slot():
+    """One worker slot (fork server and kernel server) for the forked kernels of this module."""
+    try:
+        yield
+    finally:
+        batch.close_servers()
+
+
 @pytest.mark.parametrize("kind", ["filled", "one_wrong"])
-def test_forked_kernel_grades_like_a_fresh_kernel(tmp_path, kind):
+def test_forked_kernel_grades_like_a_fresh_kernel(tmp_path, kind, one_slot):
     nb = gradekit.filled(STEM) if kind == "filled" else gradekit.wrong(STEM)[0]
     nb.cells.insert(2, new_code_cell(PROBE))
-    forked, keep_f = _grade(tmp_path, nb, "forked", use_server=True)
+    forked, keep_f = _grade(tmp_path, nb, "forked", use_server=True)      # the second job reuses the slot
     fresh, keep_n = _grade(tmp_path, nb, "fresh", use_server=False)
     pick = lambda r: (r["status"], [(t["task"], t["score"]) for t in r["tasks"]])  # noqa: E731
     assert pick(forked) == pick(fresh)
