@@ -10,20 +10,19 @@ def pytest_configure(config):
     config.pluginmanager.register(NbvalExperiments(), "rnn-nbval-experiments")
 
 
-# Seconds each unit of work took in a full `make test` (3 workers on 2 cores, 2026-12-07). Only
+# Seconds each unit of work took in a full `make test` (3 workers on 2 cores, 2026-12-07, 4:48). Only
 # their order matters: the scheduler below hands out the longest units first, so no long unit
 # starts when the others are nearly done. A file not listed counts as short.
 LONG_UNITS = {
-    "tests/test_roundtrip.py": 110, "tests/test_browser.py": 90,
-    "tests/test_workspace.py::test_the_whole_loop_on_a_fresh_clone": 87,
-    "tests/test_sandbox.py": 84, "tests/test_adversarial.py": 79, "tests/test_instructor.py": 64,
-    "tests/test_cluster.py": 56, "tests/test_zygote.py::test_forked_kernel_grades_like_a_fresh_kernel": 27,
-    "tests/test_selfgrade.py": 24, "tests/test_variants.py::03_bptt": 20,
-    "tests/test_cli.py::test_check_released_and_filled_notebooks": 18,
-    "tests/test_workspace.py::test_without_a_workspace_numbers_resolve_to_course_with_a_note": 15,
-    "tests/test_old_releases.py": 14, "solutions/04_truncated_bptt.ipynb": 14,
-    "tests/test_cli.py::test_check_spots_an_older_course_version": 13, "solutions/06_lstm_gates.ipynb": 12,
-    "solutions/14_cnn_vs_rnn.ipynb": 10, "solutions/09_seq2seq.ipynb": 10,
+    "tests/test_roundtrip.py": 118, "tests/test_sandbox.py": 91, "tests/test_browser.py": 87,
+    "tests/test_instructor.py": 66, "tests/test_cluster.py": 54, "tests/test_adversarial.py": 53,
+    "tests/test_workspace.py::test_the_whole_loop_on_a_fresh_clone": 51,
+    "tests/test_zygote.py::test_forked_kernel_grades_like_a_fresh_kernel": 33, "tests/test_selfgrade.py": 23,
+    "tests/test_workspace.py::test_without_a_workspace_numbers_resolve_to_course_with_a_note": 20,
+    "tests/test_variants.py::03_bptt": 19, "tests/test_cli.py::test_check_a_released_notebook": 15,
+    "tests/test_old_releases.py": 14, "solutions/04_truncated_bptt.ipynb": 13,
+    "solutions/09_seq2seq.ipynb": 11, "tests/test_cli.py::test_check_spots_an_older_course_version": 11,
+    "solutions/06_lstm_gates.ipynb": 11, "tests/test_cli.py::test_grade_a_tiny_class": 9,
 }
 # Files whose tests share no module fixture worth keeping together: each test is its own unit.
 PER_TEST = ("tests/test_workspace.py", "tests/test_cli.py", "tests/test_zygote.py")

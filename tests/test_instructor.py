@@ -35,6 +35,24 @@ def rnn_course(*args, cwd=None):
                           text=True, cwd=cwd or ROOT, timeout=900)
 
 
+def rnn_course_here(*args):
+    """The command run in this process (``rnn_course.cli.main``, what the `rnn-course` script
+    calls), with its output captured: a CompletedProcess. For the many bad-input cases, which
+    would otherwise each start an interpreter and import the package (about 0.6 s of CPU);
+    test_bad_input_in_a_real_process runs some of them as a real process."""
+    import contextlib
+    import io
+
+    from rnn_course import cli
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = cli.main([str(a) for a in args])
+        except SystemExit as e:                         # argparse's usage errors
+            code = e.code if isinstance(e.code, int) else 1
+    return subprocess.CompletedProcess(["rnn-course", *map(str, args)], code, out.getvalue(), err.getvalue())
+
+
 def assert_one_line_error(r, *words):
     assert r.returncode != 0, (r.stdout, r.stderr)
     assert "Traceback" not in r.stderr + r.stdout, r.stderr
@@ -163,10 +181,20 @@ def test_bad_input_is_one_line_and_non_zero(tmp_path, case):
     cases, grades = bad_inputs(tmp_path)
     args, words = cases[case]
     before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
-    r = rnn_course(*args)
+    r = rnn_course_here(*args)
     assert_one_line_error(r, *words)
     after = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
     assert after == before, f"{case} changed files: {set(after) ^ set(before) or 'contents'}"
+
+
+@pytest.mark.parametrize("case", ["grade_nonexistent", "grade_no_args", "merge_out_of_range", "check_unknown"])
+def test_bad_input_in_a_real_process(tmp_path, case):
+    """The same as a real `rnn-course` process: one line on stderr, a non-zero exit status."""
+    cases, _ = bad_inputs(tmp_path)
+    args, words = cases[case]
+    r = rnn_course(*args)
+    assert_one_line_error(r, *words)
+    assert r.returncode == rnn_course_here(*args).returncode
 
 
 def test_bad_inputs_cover_every_case(tmp_path):
