@@ -16,8 +16,10 @@ ROOT_FLAG := $(shell [ "$$(id -u)" = "0" ] && echo --allow-root)
 # last step imports what tests and grading kernels import, once, so their bytecode exists before
 # parallel test workers and read-only sandboxes need it.
 unexport PYTHONDONTWRITEBYTECODE
-# (two processes at once: what kernels import, what the grader and the tests import)
-WARM_KERNEL := from rnn_course import zygote; zygote.preload()
+# (two processes at once: what kernels import, with what backward(gradient) and optimizers import
+# later, rnn_course.zygote.EXTRAS, which read-only sandboxed kernels would otherwise compile each
+# time; what the grader and the tests import)
+WARM_KERNEL := from rnn_course import zygote; zygote.preload(extras=True)
 WARM_REST := import rnn_course.cli, rnn_course.batch, rnn_course.engine, rnn_course.cluster, nbgrader.apps, \
   nbclient, nbconvert, jupyter_server.serverapp, jupyterlab, pytest, xdist, nbval, distributed, playwright.sync_api
 
