@@ -16,10 +16,11 @@ ROOT_FLAG := $(shell [ "$$(id -u)" = "0" ] && echo --allow-root)
 # last step imports what tests and grading kernels import, once, so their bytecode exists before
 # parallel test workers and read-only sandboxes need it.
 unexport PYTHONDONTWRITEBYTECODE
-# (two processes at once: what kernels import, with what backward(gradient) and optimizers import
-# later, rnn_course.zygote.EXTRAS, which read-only sandboxed kernels would otherwise compile each
-# time; what the grader and the tests import)
-WARM_KERNEL := from rnn_course import zygote; zygote.preload(extras=True)
+# (three processes at once: what kernels import; what backward(gradient) and optimizers import
+# later, rnn_course.zygote.EXTRAS, which read-only sandboxed kernels would otherwise compile from
+# source on every start; what the grader and the tests import)
+WARM_KERNEL := from rnn_course import zygote; zygote.preload()
+WARM_EXTRAS := import importlib; from rnn_course import zygote; [importlib.import_module(m) for m in zygote.EXTRAS]
 WARM_REST := import rnn_course.cli, rnn_course.batch, rnn_course.engine, rnn_course.cluster, nbgrader.apps, \
   nbclient, nbconvert, jupyter_server.serverapp, jupyterlab, pytest, xdist, nbval, distributed, playwright.sync_api
 
@@ -34,7 +35,8 @@ $(STAMP): pyproject.toml
 	    { echo "note: uv did not install the packages; pip does"; \
 	      $(PY) -m pip install --quiet --no-compile -e ".[test]"; }; } && \
 	  t1=$$(date +%s) && export MPLBACKEND=Agg PYDEVD_DISABLE_FILE_VALIDATION=1 && \
-	  { $(PY) -c "$(WARM_KERNEL)" & k=$$!; $(PY) -c "$(WARM_REST)" && wait $$k; } && \
+	  { $(PY) -c "$(WARM_KERNEL)" & k=$$!; $(PY) -c "$(WARM_EXTRAS)" & e=$$!; \
+	    $(PY) -c "$(WARM_REST)" && wait $$k && wait $$e; } && \
 	  touch $(STAMP) && echo "time: install $$(( t1 - t0 )) s, first imports $$(( $$(date +%s) - t1 )) s"
 
 install: $(STAMP)
