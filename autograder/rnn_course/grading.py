@@ -1,7 +1,6 @@
 """High-level grading: one learner notebook (check) or a folder of submissions (grade)."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from . import engine, manifest

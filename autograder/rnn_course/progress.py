@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-import os
 from pathlib import Path
 
 from helpers.card import chip_html
