@@ -170,8 +170,8 @@ def test_extras_are_preloaded_where_a_batch_holds_enough_notebooks_that_import_t
     started = []
     monkeypatch.setattr(batch.ForkServer, "start", lambda self: started.append(self.extras))
     try:
-        batch.prestart(batch.Limits(), 2, 10, STEM, heavy=4)
-        batch.prestart(batch.Limits(), 2, 10, STEM, heavy=3)
+        batch.prestart(batch.Limits(), ["03_bptt"] * 4 + [STEM] * 6, 2)       # two slots, two such jobs each
+        batch.prestart(batch.Limits(), ["04_truncated_bptt"] * 3 + [STEM] * 7, 2)
     finally:
         with batch._servers_lock:
             batch._spares.clear()

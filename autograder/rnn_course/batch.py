@@ -200,7 +200,7 @@ _servers_lock = threading.Lock()
 _spares: list = []                  # started by prestart(), not yet taken by a worker thread
 
 
-JOBS_PER_SLOT = 4                   # at most one worker slot per this many jobs (see slots)
+JOBS_PER_SLOT = 4                   # at most one worker slot per this many jobs (see slot_count)
 WARM_FROM = 3                       # jobs per server from which a server warms up first
 EXTRAS_FROM = 2                     # jobs needing rnn_course.zygote.EXTRAS per server, to preload them
 
@@ -213,20 +213,24 @@ def slot_count(n_jobs: int | None, count: int) -> int:
     return max(1, min(n_jobs or os.cpu_count() or 1, count // JOBS_PER_SLOT))
 
 
-def prestart(limits: Limits, n: int = 1, jobs: int = 1, stem: str | None = None, heavy: int = 0) -> None:
-    """Start ``n`` fork servers now, so their imports and sandbox start overlap with the
-    caller's own preparation (reading the folder, job files); worker threads take them first. With
-    ``jobs`` / ``n`` >= WARM_FROM, each server first runs a job's steps once on the released
-    notebook ``stem`` (rnn_course.worker.warm_up): about 1 s, repaid after three jobs. With
-    ``heavy`` (jobs of notebooks that need rnn_course.zygote.EXTRAS) / ``n`` >= EXTRAS_FROM,
-    their kernel servers preload those too (1.8 s, against 1.1-1.6 s in each such job)."""
-    if not sys.platform.startswith("linux"):
+def prestart(limits: Limits, stems: list, n_jobs: int | None = None) -> None:
+    """Start the fork servers of a batch whose jobs grade the notebooks ``stems`` (one entry per
+    job) with up to ``n_jobs`` slots (``slot_count``), so their imports and sandbox start overlap
+    with the caller's own preparation (reading the folder, job files); worker threads take them
+    first. With WARM_FROM jobs or more per server, each server first runs a job's steps once on
+    the released notebook of the first job (rnn_course.worker.warm_up): about 1 s, repaid after
+    three jobs. With EXTRAS_FROM jobs or more per server of notebooks that need
+    rnn_course.zygote.EXTRAS, their kernel servers preload those too (1.8 s, against 1.1-1.6 s in
+    each such job)."""
+    if not sys.platform.startswith("linux") or not stems:
         return
+    from .zygote import needs_extras
+    n = slot_count(n_jobs, len(stems))
     sandboxed = _sandboxed(limits)
-    warm = stem if stem and n > 0 and jobs / n >= WARM_FROM else None
-    extras = n > 0 and heavy / n >= EXTRAS_FROM
+    warm = stems[0] if len(stems) / n >= WARM_FROM else None
+    extras = sum(map(needs_extras, stems)) / n >= EXTRAS_FROM
     with _servers_lock:
-        for _ in range(max(0, n)):
+        for _ in range(n):
             server = ForkServer(sandboxed, limits.memory_mb, warm, extras)
             try:
                 server.start()

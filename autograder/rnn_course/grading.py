@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import engine, manifest
-from .batch import Limits, close_servers, prestart, run_job, run_jobs, slot_count
+from .batch import Limits, close_servers, prestart, run_job, run_jobs
 from .paths import COURSE, resolve_stem, solution_stems
 from .release import ensure_gradebook, released_path
 
@@ -89,7 +89,7 @@ def check(target: str, limits: Limits | None = None, learner: str = "me") -> dic
     ensure_gradebook([stem])
     limits = limits or Limits()
     try:
-        prestart(limits)
+        prestart(limits, [stem], 1)
         return run_job(make_job(path, stem, learner), limits)
     finally:
         close_servers()
@@ -172,12 +172,9 @@ def grade_folder(folder: Path, limits: Limits | None = None, n_jobs: int | None 
         raise NoSubmissions(f"no learner folder in {folder} holds any of {', '.join(stems)} "
                             "(expected <learner>/<NN_name>.ipynb)")
     ensure_gradebook(stems)
-    n_submitted = sum((folder / learner / f"{stem}.ipynb").exists() for learner in learners for stem in stems)
     if not cluster:
-        from .zygote import needs_extras
-        heavy = sum((folder / learner / f"{stem}.ipynb").exists() and needs_extras(stem)
-                    for learner in learners for stem in stems)
-        prestart(limits or Limits(), slot_count(n_jobs, n_submitted), n_submitted, stems[0], heavy)
+        prestart(limits or Limits(), [stem for learner in learners for stem in stems
+                                      if (folder / learner / f"{stem}.ipynb").exists()], n_jobs)
     try:
         jobs, slots, results, paths = [], [], [], []
         for learner in learners:

@@ -15,7 +15,7 @@ from helpers.card import chip_html
 from helpers.questions import LEVEL_COLOURS, QUESTIONS
 
 from . import manifest
-from .batch import Limits, close_servers, prestart, run_jobs, slot_count
+from .batch import Limits, close_servers, prestart, run_jobs
 from .grading import make_job
 from .paths import COURSE
 from .release import ensure_gradebook
@@ -55,9 +55,7 @@ def collect(folder: Path, limits: Limits | None = None, n_jobs: int | None = Non
         todo.append((row, nb, digest, cached))
     if todo:
         ensure_gradebook(sorted({row["stem"] for row, _, _, _ in todo}))    # only what is graded
-        from .zygote import needs_extras
-        prestart(limits or Limits(), slot_count(n_jobs, len(todo)), len(todo), todo[0][0]["stem"],
-                 sum(needs_extras(row["stem"]) for row, _, _, _ in todo))
+        prestart(limits or Limits(), [row["stem"] for row, _, _, _ in todo], n_jobs)
         try:
             jobs = [make_job(nb, row["stem"], "me") for row, nb, _, _ in todo]
         except BaseException:
