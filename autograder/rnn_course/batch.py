@@ -1,8 +1,8 @@
 """Run grading jobs in parallel worker processes under wall-clock and memory limits.
 
-Every job runs in its own process with its own private nbgrader tree and gradebook copy
+Every job runs in its own process with a private folder, reading the course gradebook read-only
 (rnn_course.engine); the parent only starts processes, watches them and collects their JSON
-results, so no SQLite file is ever written by two processes. A job that exceeds a limit is
+results. A job that exceeds a limit is
 killed with its whole process group (the kernel included) and gets a verdict; the batch goes on.
 
 Each worker slot keeps one fork server (``rnn_course.worker --serve``) that has imported

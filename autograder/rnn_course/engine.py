@@ -1,14 +1,15 @@
-"""Grade one learner notebook with nbgrader in a private tree (its own gradebook copy).
+"""Grade one learner notebook with nbgrader's autograde steps, in memory.
 
-Each job gets a temporary nbgrader tree with a copy of the course gradebook, so no two
-processes ever write the same SQLite file. Once nbgrader has restored the test cells from the
-gradebook, every test cell gets an integrity check at its top and a completion token at its
-bottom (rnn_course.tokens; a random token per test cell, made for this job: it exists only in
-this process, which the sandboxed kernel cannot see, and in the source of its own test cell,
-which the kernel receives only when that cell runs); a task counts as passed only when its test cell
-raised nothing, the kernel's reply to it was "ok" (seen by this process, outside the kernel)
-and it printed its token. Scores are computed from the executed notebook, so output on stderr
-(warnings) costs nothing.
+Each job runs nbgrader's preprocessors on the notebook itself (``_grading_steps``), reading the
+course gradebook read-only, in a private temporary folder that is the kernel's working
+directory; nothing is written to any gradebook, so jobs never share a writable file. Once
+nbgrader's OverwriteCells has restored the test cells from the gradebook, every test cell gets
+an integrity check at its top and a completion token at its bottom (rnn_course.tokens; a random
+token per test cell, made for this job: it exists only in this process, which the sandboxed
+kernel cannot see, and in the source of its own test cell, which the kernel receives only when
+that cell runs); a task counts as passed only when its test cell raised nothing, the kernel's
+reply to it was "ok" (seen by this process, outside the kernel) and it printed its token.
+Scores are computed from the executed notebook, so output on stderr (warnings) costs nothing.
 
 Failure reasons never carry hidden test text: a course check's message (CheckError raised by
 helpers.checks when the test cell itself called it) is shown verbatim, any other exception as
@@ -186,19 +187,29 @@ def _redactor(stem: str) -> "Redactor":
 
 
 def _grading_steps():
-    """nbgrader's autograde, as the grading trees run it: the sanitizing steps as nbgrader has
-    them (OverwriteCells restores every test cell from the gradebook), then InjectTokens
-    (rnn_course.tokens); of the grading steps, Execute and LimitOutput. Left out are the steps
-    that only write the private gradebook (SaveAutoGrades, AssignLatePenalties: scores come from
-    the executed notebook, see score_executed) or touch nothing the scores read (IgnorePattern,
-    ClearMetadataPreprocessor, a second CheckCellMetadata). tests/test_roundtrip.py checks
-    that the scores equal those of nbgrader's own, complete autograde."""
-    from nbgrader.preprocessors import (CheckCellMetadata, ClearOutput, DeduplicateIds, Execute, LimitOutput,
+    """nbgrader's autograde steps as a grading job runs them on the notebook in memory: the
+    sanitizing steps as nbgrader has them (OverwriteCells restores every test cell from the
+    gradebook), then InjectTokens (rnn_course.tokens); of the grading steps, Execute
+    (rnn_course.execute.GradingExecute) and LimitOutput. Left out are what nbgrader's converter
+    does around them that only writes its gradebook or files (the student and submission records,
+    SaveAutoGrades, AssignLatePenalties: scores come from the executed notebook, see
+    score_executed, and each notebook written to disk and read back between the two passes) or
+    touches nothing the scores read (IgnorePattern, ClearMetadataPreprocessor, a second
+    CheckCellMetadata). tests/test_roundtrip.py checks that the scores equal those of nbgrader's
+    own, complete autograde."""
+    from nbgrader.preprocessors import (CheckCellMetadata, ClearOutput, DeduplicateIds, LimitOutput,
                                         OverwriteCells, OverwriteKernelspec)
 
+    from .execute import GradingExecute
     from .tokens import InjectTokens
     return ([ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, InjectTokens, CheckCellMetadata],
-            [Execute, LimitOutput])
+            [GradingExecute, LimitOutput])
+
+
+def _gradebook_url() -> str:
+    """The course gradebook, opened read-only (the steps above only read it)."""
+    from urllib.parse import quote
+    return f"sqlite:///file:{quote(str(WORK / 'gradebook.db'))}?mode=ro&uri=true"
 
 
 def _public_text(stem: str) -> str:
@@ -222,74 +233,63 @@ def _status_from_log(log: str) -> str:
 
 def grade_prepared(nb: nbformat.NotebookNode, stem: str, learner: str, fingerprints: dict,
                    cell_timeout: int = 60, keep: Path | None = None, execute: bool = True) -> dict:
-    """Run nbgrader's autograde on an already repaired notebook; return per-task results.
+    """Run nbgrader's autograde steps (``_grading_steps``) on an already repaired notebook;
+    return per-task results.
 
-    ``execute`` False leaves out nbgrader's Execute step (no kernel): rnn_course.worker's warm-up.
+    ``execute`` False leaves out the Execute step (no kernel): rnn_course.worker's warm-up.
 
     Result: {"status": "ok" | "timeout" | "kernel_died" | "error", "tasks": [...], "message": str}
     with tasks = [{task, cell, score, max_score, manual, passed, reason}].
     """
-    from nbgrader.apps import NbGraderAPI
+    import traceback
 
+    from .guard import prelude
     from .nbconfig import tree_config
+    from .release import work_lock
 
     tmp = Path(tempfile.mkdtemp(prefix="rnn-grade-"))
     try:
-        from .release import work_lock
-        with work_lock(shared=True):
-            shutil.copy(WORK / "gradebook.db", tmp / "gradebook.db")
-        (tmp / "source" / stem).mkdir(parents=True)
-        sub_dir = tmp / "submitted" / STUDENT / stem      # a fixed id: no glob or quoting issue
-        sub_dir.mkdir(parents=True)
-        nbformat.write(grading_notebook(nb), sub_dir / f"{stem}.ipynb")
+        cwd = tmp / "autograded" / STUDENT / stem         # the kernel's working directory, as in a tree
+        cwd.mkdir(parents=True)
         cfg = tree_config(tmp, cell_timeout)
-        cfg.NbGrader.logfile = ""
         cfg.AsyncKernelManager.client_factory = "rnn_course.zygote.GradingKernelClient"
-        cfg.Execute.extra_arguments = ["--HistoryManager.enabled=False"]   # no history database per cell
-        sanitize, grade = _grading_steps()
-        cfg.Autograde.sanitize_preprocessors = sanitize
-        cfg.Autograde.autograde_preprocessors = grade if execute else grade[1:]
-        from .guard import prelude
+        # no history database per cell; plain tracebacks (IPython's default context mode takes
+        # 20-30 ms to format each failing cell: half a second in a blank notebook)
+        cfg.Execute.extra_arguments = ["--HistoryManager.enabled=False", "--InteractiveShell.xmode=Plain"]
         tokens = {t.cell: secrets.token_hex(16) for t in manifest.tasks(stem) if not t.manual}
         cfg.InjectTokens.tokens = tokens
         cfg.InjectTokens.prelude = prelude(fingerprints)
         redactor = _redactor(stem)
+        resources = {"unique_key": stem, "output_files_dir": f"{stem}_files",
+                     "nbgrader": {"student": STUDENT, "assignment": stem, "notebook": stem,
+                                  "db_url": _gradebook_url()},
+                     "metadata": {"name": stem, "path": str(cwd)}}
+        sanitize, grade = _grading_steps()
+        nb = grading_notebook(nb)
         replies: dict = {}
-
-        from nbgrader.preprocessors.execute import Execute
-        genuine = Execute.on_cell_executed
-
-        def on_cell_executed(self, **kw):               # in this process, outside the kernel
-            cell = kw.get("cell")
-            gid = manifest.nbg(cell).get("grade_id") if cell is not None else None
-            if gid:
-                replies[gid] = ((kw.get("execute_reply") or {}).get("content") or {}).get("status")
-            return genuine(self, **kw)
-        Execute.on_cell_executed = on_cell_executed
-        cwd = os.getcwd()
-        os.chdir(tmp)
         try:
-            api = NbGraderAPI(config=cfg)
-            res = api.autograde(stem, STUDENT, force=True, create=True)
-        finally:
-            os.chdir(cwd)
-            Execute.on_cell_executed = genuine
-        graded = tmp / "autograded" / STUDENT / stem / f"{stem}.ipynb"
-        log = (res.get("log") or "") + (res.get("error") or "")
-        if not res.get("success") or not graded.exists():
+            with work_lock(shared=True):                  # no release rewrites the gradebook meanwhile
+                for step in sanitize:
+                    nb, resources = step(config=cfg)(nb, resources)
+            for step in grade if execute else grade[1:]:
+                pp = step(config=cfg)
+                try:
+                    nb, resources = pp(nb, resources)
+                finally:
+                    replies = getattr(pp, "replies", replies)
+        except Exception as e:  # noqa: BLE001 - a verdict for this notebook, never a stopped batch
+            log = "".join(traceback.format_exception(e))
             status = _status_from_log(log)
             msg = {"kernel_died": "the kernel died while running the notebook (os._exit, a crash, or memory)",
                    "timeout": "a cell ran longer than the per-cell time limit and could not be interrupted",
                    }.get(status, "nbgrader could not grade the notebook")
-            detail = [ln for ln in log.splitlines() if "Error" in ln or "error" in ln][-1:]
-            if detail and status == "error":
-                msg += f" ({redactor.any_fragment(detail[0].strip()[:200])})"
+            if status == "error":
+                msg += f" ({redactor.any_fragment(f'{type(e).__name__}: {e}'.strip()[:200])})"
             return {"status": status, "tasks": zero_tasks(stem, msg), "message": msg, "log": log[-4000:]}
-        out = nbformat.read(graded, as_version=4)
         if keep is not None:
             keep.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy(graded, keep)
-        return score_executed(out, stem, tokens, replies, redactor)
+            nbformat.write(nb, keep)
+        return score_executed(nb, stem, tokens, replies, redactor)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
