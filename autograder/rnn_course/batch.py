@@ -41,16 +41,59 @@ def _sandboxed(limits: Limits) -> bool:
     return sandbox.enabled(limits.sandbox)
 
 
+def _descendants(pid: int) -> list | None:
+    """The pids of every descendant of ``pid``, read from Linux's /proc/PID/task/TID/children
+    (a few small files, where psutil reads the status of every process on the machine, twice a
+    poll); None where that file does not exist. Like any listing of running processes it can
+    miss one that starts meanwhile: good for the memory poll, not for killing (see _kill)."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            tids = os.listdir(f"/proc/{p}/task")
+        except OSError:
+            if p == pid:
+                return None if not os.path.exists("/proc/self/task") else []
+            continue
+        for tid in tids:
+            try:
+                with open(f"/proc/{p}/task/{tid}/children") as fh:
+                    kids = [int(k) for k in fh.read().split()]
+            except FileNotFoundError:
+                if p == pid and not os.path.exists(f"/proc/self/task/{os.getpid()}/children"):
+                    return None
+                continue
+            except (OSError, ValueError):
+                continue
+            out += kids
+            todo += kids
+    return out
+
+
+def _processes(pid: int) -> list:
+    """psutil.Process objects of ``pid``'s descendants (see _descendants)."""
+    pids = _descendants(pid)
+    if pids is None:
+        return psutil.Process(pid).children(recursive=True)
+    procs = []
+    for k in pids:
+        try:
+            procs.append(psutil.Process(k))
+        except psutil.Error:
+            pass
+    return procs
+
+
 def _tree_procs(proc: psutil.Process, box: tuple = ()) -> list:
     """The job's processes: its own tree, and every process of its sandbox but the server."""
     try:
-        procs = [proc] + proc.children(recursive=True)
+        procs = [proc] + _processes(proc.pid)
     except psutil.Error:
         procs = []
     if box:
         init_pid, server_pid = box
         try:
-            procs += [p for p in psutil.Process(init_pid).children(recursive=True) if p.pid != server_pid]
+            procs += [p for p in _processes(init_pid) if p.pid != server_pid]
         except psutil.Error:
             pass
     return procs
