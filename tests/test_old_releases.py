@@ -8,7 +8,7 @@ import nbformat
 import pytest
 
 from rnn_course import manifest, versions
-from rnn_course.grading import check
+from rnn_course.grading import grade_folder
 from rnn_course.paths import ROOT, SOLUTIONS
 from rnn_course.release import course_version
 
@@ -53,12 +53,33 @@ def test_the_history_knows_every_committed_release():
     assert versions.known_version(STEM, nb.metadata["rnn_course"]["version"])
 
 
-def test_previous_release_filled_in_grades_ok_with_full_marks(tmp_path):
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """Two learners' notebooks of earlier releases, graded as one batch (one worker slot):
+    ``filled`` the newest earlier release whose test cells differ from the current ones, filled
+    in with the solution; ``own_test`` an earlier release with a test cell replaced by the
+    learner's own."""
+    folder = tmp_path_factory.mktemp("old")
     commit, nb = previous_release(STEM, other_tests=True)
     old_tests = _test_cells(nb)
-    path = tmp_path / f"{STEM}.ipynb"
-    nbformat.write(fill(nb), path)
-    res = check(str(path))
+    nbformat.write(fill(nb), _path(folder, "filled"))
+    _, nb = previous_release(STEM)
+    nb = fill(nb)
+    cell = next(c for c in nb.cells if manifest.nbg(c).get("grade_id") == "test_lstm_param_count")
+    cell.source = "pass  # the learner's own 'test'"
+    nbformat.write(nb, _path(folder, "own_test"))
+    results = {r["learner"]: r for r in grade_folder(folder, n_jobs=1, stems=[STEM], progress=False)}
+    return results, commit, old_tests
+
+
+def _path(folder, learner):
+    (folder / learner).mkdir()
+    return folder / learner / f"{STEM}.ipynb"
+
+
+def test_previous_release_filled_in_grades_ok_with_full_marks(graded):
+    results, commit, old_tests = graded
+    res = results["filled"]
     assert res["status"] == "ok", (commit, res["notes"], res["message"])
     # full marks on every task the earlier release had; tasks added since (e.g. follow-ups) come
     # in as unanswered stubs and are the only ones that may lose points
@@ -71,14 +92,8 @@ def test_previous_release_filled_in_grades_ok_with_full_marks(tmp_path):
     assert any(old_tests.get(k) != v for k, v in current.items()), "the test cells did change between releases"
 
 
-def test_a_test_cell_no_release_had_is_still_tampered(tmp_path):
-    _, nb = previous_release(STEM)
-    nb = fill(nb)
-    cell = next(c for c in nb.cells if manifest.nbg(c).get("grade_id") == "test_lstm_param_count")
-    cell.source = "pass  # the learner's own 'test'"
-    path = tmp_path / f"{STEM}.ipynb"
-    nbformat.write(nb, path)
-    res = check(str(path))
+def test_a_test_cell_no_release_had_is_still_tampered(graded):
+    res = graded[0]["own_test"]
     assert res["status"] == "tampered"
     assert any("test_lstm_param_count" in n and "edited" in n for n in res["notes"]), res["notes"]
 

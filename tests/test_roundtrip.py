@@ -59,13 +59,19 @@ def test_one_wrong_function_loses_exactly_its_points(graded, stem):
 
 
 def test_scores_equal_nbgraders_own_autograde(graded, tmp_path):
-    """Our grading runs nbgrader's autograde without the steps that only write its gradebook
+    """Our grading runs nbgrader's autograde steps without the converter's gradebook writes
     (rnn_course.engine._grading_steps) and scores the executed notebook itself: the scores of
-    one notebook's three copies equal those nbgrader's complete autograde puts in its gradebook."""
+    one notebook's three copies equal those nbgrader's complete autograde puts in its gradebook.
+    nbgrader is given the cells grading runs (``engine.grading_notebook``: without experiments,
+    which tests/test_structure.py proves no graded or test cell reads, and which
+    bench/grade_workshop.py keeps when it compares whole notebooks of all fifteen)."""
+    import nbformat
+
+    from rnn_course.engine import grading_notebook
     stem = STEMS[0]
     for learner in ("reference", "blank", "one_wrong"):
-        (tmp_path / learner).mkdir()
-        (tmp_path / learner / f"{stem}.ipynb").symlink_to(graded[2] / learner / f"{stem}.ipynb")
+        nb = nbformat.read(graded[2] / learner / f"{stem}.ipynb", as_version=4)
+        gradekit.write(grading_notebook(nb), tmp_path, learner, stem)
     theirs, _ = gradekit.nbgrader_autograde(tmp_path, [stem])
     ours = {learner: gradekit.auto_scores(graded[0][(learner, stem)]) for learner in ("reference", "blank", "one_wrong")}
     assert len({tuple(sorted(s.items())) for s in ours.values()}) == 3, ours     # three different outcomes
