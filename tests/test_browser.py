@@ -146,47 +146,39 @@ def _wait_idle(pg, timeout=240):
                          ".some(e => e.innerText.includes('*'))", timeout=timeout * 1000)
 
 
-def test_card_shows_on_open_with_the_answer_collapsed(page):
+def test_learner_first_minutes(page):
+    """One notebook, as a learner meets it: the card on open (nothing run yet, the answer
+    collapsed until asked for), then Run All, a wrong implementation and its visible check,
+    then nbgrader's Validate button."""
     pg, lab = page
-    _open(pg, lab, "02_vanilla_rnn.ipynb")
+    _open(pg, lab, "01_recurrence.ipynb")
     panel = ".jp-NotebookPanel:visible"
-    card = pg.locator(f"{panel} .jp-OutputArea .rnn-card").first
-    card.wait_for(state="visible", timeout=60_000)
+    card = pg.locator(f"{panel} .jp-OutputArea .rnn-card").first      # stored by the release
+    card.wait_for(state="visible", timeout=90_000)
     # nothing ran: no cell has an execution count
     prompts = pg.locator(f"{panel} .jp-InputPrompt").all_inner_texts()
     assert not any(re.search(r"\[\d+\]", p) for p in prompts), prompts
-    chip = card.locator(".rnn-chip").first
-    assert chip.inner_text().strip() == "Easy"
-    assert chip.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(46, 125, 50)"
-    assert card.evaluate("e => getComputedStyle(e).borderLeftStyle") == "solid"
-    details = card.locator("details").first
-    assert details.evaluate("e => e.open") is False
-    assert "show the interview answer" in details.locator("summary").inner_text()
-    answer = details.locator("div", has_text="Answer.").first
-    assert not answer.is_visible()
-    pg.screenshot(path=str(ART / "02_card_on_open.png"))
-    details.locator("summary").click()
-    answer.wait_for(state="visible")
-    assert "tanh" in answer.inner_text()
-    # the learner's Lab has no instructor pages
-    assert pg.locator(".lm-MenuBar-itemLabel", has_text="Formgrader").count() == 0
-    assert pg.locator("text=Create Assignment").count() == 0
-
-
-def test_learner_first_minutes(page):
-    pg, lab = page
-    _open(pg, lab, "01_recurrence.ipynb")
-    card = pg.locator(".jp-NotebookPanel:visible .rnn-card").first   # stored by the release
-    card.wait_for(state="attached", timeout=90_000)
     card.scroll_into_view_if_needed()
     chip = card.locator(".rnn-chip").first
     chip.wait_for(state="visible")
     assert chip.inner_text().strip() == "Easy"
     assert chip.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(46, 125, 50)"
+    assert card.evaluate("e => getComputedStyle(e).borderLeftStyle") == "solid"
     card.locator(".rnn-tag").nth(1).wait_for(state="attached")      # the card may still be rendering
     tags = [t.strip() for t in card.locator(".rnn-tag").all_inner_texts()]
     assert tags == ["Time", "Hidden"]
+    details = card.locator("details").first
+    assert details.evaluate("e => e.open") is False
+    assert "show the interview answer" in details.locator("summary").inner_text()
+    answer = details.locator("div", has_text="Answer.").first
+    assert not answer.is_visible()
     pg.screenshot(path=str(ART / "01_card.png"))
+    details.locator("summary").click()
+    answer.wait_for(state="visible")
+    assert "hidden state" in answer.inner_text()
+    # the learner's Lab has no instructor pages
+    assert pg.locator(".lm-MenuBar-itemLabel", has_text="Formgrader").count() == 0
+    assert pg.locator("text=Create Assignment").count() == 0
 
     _run_all(pg)
     _wait_idle(pg)
