@@ -2,8 +2,8 @@
 
 Every job runs in its own process with a private folder, reading the course gradebook read-only
 (rnn_course.engine); the parent only starts processes, watches them and collects their JSON
-results. A job that exceeds a limit is
-killed with its whole process group (the kernel included) and gets a verdict; the batch goes on.
+results. A job that exceeds a limit is killed with its whole process group (the kernel
+included) and gets a verdict; the batch goes on.
 
 Each worker slot keeps one fork server (``rnn_course.worker --serve``) that has imported
 nbgrader once and forks a fresh process per job (on Linux); elsewhere every job starts a new
@@ -41,28 +41,27 @@ def _sandboxed(limits: Limits) -> bool:
     return sandbox.enabled(limits.sandbox)
 
 
+_CHILDREN_FILES = os.path.exists(f"/proc/self/task/{os.getpid()}/children")   # Linux with that file
+
+
 def _descendants(pid: int) -> list | None:
     """The pids of every descendant of ``pid``, read from Linux's /proc/PID/task/TID/children
     (a few small files, where psutil reads the status of every process on the machine, twice a
-    poll); None where that file does not exist. Like any listing of running processes it can
+    poll); None where those files do not exist. Like any listing of running processes it can
     miss one that starts meanwhile: good for the memory poll, not for killing (see _kill)."""
+    if not _CHILDREN_FILES:
+        return None
     out, todo = [], [pid]
     while todo:
         p = todo.pop()
         try:
             tids = os.listdir(f"/proc/{p}/task")
-        except OSError:
-            if p == pid:
-                return None if not os.path.exists("/proc/self/task") else []
+        except OSError:                                 # gone meanwhile
             continue
         for tid in tids:
             try:
                 with open(f"/proc/{p}/task/{tid}/children") as fh:
                     kids = [int(k) for k in fh.read().split()]
-            except FileNotFoundError:
-                if p == pid and not os.path.exists(f"/proc/self/task/{os.getpid()}/children"):
-                    return None
-                continue
             except (OSError, ValueError):
                 continue
             out += kids

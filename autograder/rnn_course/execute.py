@@ -13,6 +13,8 @@ import asyncio
 
 from nbgrader.preprocessors import Execute
 
+from .manifest import nbg
+
 POLL = 0.05                    # seconds between two looks at whether the kernel still lives
 
 
@@ -25,7 +27,7 @@ class GradingExecute(Execute):
 
     def on_cell_executed(self, **kwargs):
         cell = kwargs.get("cell")
-        gid = ((cell.get("metadata") or {}).get("nbgrader") or {}).get("grade_id") if cell is not None else None
+        gid = nbg(cell).get("grade_id") if cell is not None else None
         if gid:
             self.replies[gid] = ((kwargs.get("execute_reply") or {}).get("content") or {}).get("status")
         return super().on_cell_executed(**kwargs)

@@ -170,7 +170,7 @@ def serve(sandboxed: bool = False, memory_mb: float | None = None, warm: str | N
         _server_fingerprints = guard.fingerprints()     # free: preload imported what they cover
         # every object of this server (nbgrader, torch, IPython...) out of the garbage collector's
         # reach: a job forked from it, and the kernel the job forks in turn, walked them all in
-        # their own collections (notebook 07: a job 1.1 s -> 0.65 s; with the sandbox, where
+        # their own collections (notebook 07: a job 1.1 s -> 0.55-0.65 s; with the sandbox, where
         # this server holds no torch, it changes nothing measurable)
         gc.collect()
         gc.freeze()
